@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# k8s.sh up|down|clean|status: a real Kubernetes control plane on loopback:
+# etcd, kube-apiserver (RBAC on, service-account token signer),
+# kube-controller-manager and kube-scheduler, each under its own identity.
+# Writes an admin kubeconfig to $SLUICE_STATE/k8s/admin.kubeconfig.
+source "$(dirname "$0")/lib.sh"
+
+DIR="$SLUICE_STATE/k8s"
+PKI="$DIR/pki"
+APISERVER_PORT="${APISERVER_PORT:-6443}"
+ETCD_PORT="${ETCD_PORT:-2379}"
+ETCD_PEER_PORT="${ETCD_PEER_PORT:-2380}"
+SERVICE_CIDR="10.96.0.0/16"
+SERVICE_IP="10.96.0.1"
+SERVER="https://127.0.0.1:$APISERVER_PORT"
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+
+# cert <name> <CN> <O or ""> [SANs]: a key and a certificate signed by our CA.
+cert() {
+  local name=$1 cn=$2 org=$3 sans=${4:-}
+  [ -f "$PKI/$name.crt" ] && return 0
+  local subj="/CN=$cn"; [ -n "$org" ] && subj="/O=$org$subj"
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$PKI/$name.key" -subj "$subj" -out "$PKI/$name.csr" 2>/dev/null
+  local ext="$PKI/$name.ext"
+  { echo "basicConstraints=CA:FALSE"; echo "keyUsage=digitalSignature,keyEncipherment"
+    if [ -n "$sans" ]; then echo "extendedKeyUsage=serverAuth,clientAuth"; echo "subjectAltName=$sans"
+    else echo "extendedKeyUsage=clientAuth"; fi; } > "$ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$ext" -out "$PKI/$name.crt" 2>/dev/null
+}
+
+# kubeconfig <file> <cert name>: a kubeconfig authenticating with that client cert.
+kubeconfig() {
+  cat > "$1" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: sluice
+  cluster: {server: "$SERVER", certificate-authority: "$PKI/ca.crt"}
+users:
+- name: $2
+  user: {client-certificate: "$PKI/$2.crt", client-key: "$PKI/$2.key"}
+contexts:
+- name: sluice
+  context: {cluster: sluice, user: $2}
+current-context: sluice
+KC
+}
+
+pki() {
+  mkdir -p "$PKI"
+  if [ ! -f "$PKI/ca.crt" ]; then
+    openssl req -x509 -new -newkey rsa:2048 -nodes -days 3650 -subj "/CN=sluice-test-ca" \
+      -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
+    openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
+  fi
+  local host_ips; host_ips=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9.]+$' | sed 's/^/IP:/' | paste -sd, || true)
+  cert apiserver kube-apiserver "" \
+    "IP:127.0.0.1,IP:$SERVICE_IP${host_ips:+,$host_ips},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters
+  cert admin sluice-admin system:masters
+  cert controller-manager system:kube-controller-manager ""
+  cert scheduler system:kube-scheduler ""
+  kubeconfig "$DIR/admin.kubeconfig" admin
+  kubeconfig "$DIR/controller-manager.kubeconfig" controller-manager
+  kubeconfig "$DIR/scheduler.kubeconfig" scheduler
+}
+
+# start <name> <args...>: run a binary from $K8S_BIN in its own session, logging to a file.
+start() {
+  local name=$1; shift
+  pid_alive "$DIR/$name.pid" && return 0
+  setsid "$K8S_BIN/$name" "$@" > "$DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$DIR/$name.pid"
+}
+
+healthy() { curl -sf --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$SERVER/$1" | grep -q ok; }
+
+up() {
+  bash "$SLUICE_ROOT/e2e/env/build-k8s.sh"
+  mkdir -p "$DIR"
+  pki
+  start etcd --name sluice --data-dir "$DIR/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "sluice=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
+  wait_for 30 etcd curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+  start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+    --bind-address 127.0.0.1 --advertise-address "${APISERVER_ADVERTISE_ADDRESS:-127.0.0.1}" --secure-port "$APISERVER_PORT" \
+    --authorization-mode Node,RBAC --anonymous-auth=false \
+    --client-ca-file "$PKI/ca.crt" --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+    --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true \
+    --endpoint-reconciler-type none --profiling=false
+  wait_for 90 kube-apiserver healthy readyz
+  start kube-controller-manager --kubeconfig "$DIR/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 10257 --leader-elect=false \
+    --use-service-account-credentials --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*'
+  start kube-scheduler --kubeconfig "$DIR/scheduler.kubeconfig" \
+    --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 10259 --leader-elect=false
+  # The default ServiceAccount appearing proves the controller-manager is working.
+  wait_for 90 "controller-manager (default ServiceAccount)" \
+    "$K8S_BIN/kubectl" --kubeconfig "$DIR/admin.kubeconfig" get serviceaccount default -n default
+  log "kubernetes $K8S_VERSION up at $SERVER (kubeconfig $DIR/admin.kubeconfig)"
+}
+
+down() {
+  local i
+  for (( i=${#COMPONENTS[@]}-1; i>=0; i-- )); do stop_pid "$DIR/${COMPONENTS[$i]}.pid" 20; done
+  log "kubernetes down"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  clean) down; rm -rf "$DIR" ;;
+  status) for c in "${COMPONENTS[@]}"; do pid_alive "$DIR/$c.pid" || { echo "stopped ($c)"; exit 1; }; done; echo "running $SERVER" ;;
+  kubeconfig) echo "$DIR/admin.kubeconfig" ;;
+  *) echo "usage: $0 up|down|clean|status|kubeconfig" >&2; exit 2 ;;
+esac

@@ -1,0 +1,45 @@
+# Shared settings for the e2e environment scripts. Sourced, not run.
+# Everything slow to build or download is cached outside git under
+# $SLUICE_CACHE; everything that belongs to one running environment lives
+# under $SLUICE_STATE (data dirs, logs, pids, certificates, kubeconfig).
+set -euo pipefail
+
+SLUICE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SLUICE_CACHE="${SLUICE_CACHE:-$HOME/.cache/sluice}"
+SLUICE_STATE="${SLUICE_STATE:-$SLUICE_CACHE/state}"
+
+K8S_VERSION="v1.35.4"     # last minor that supports containerd 1.x (node issue)
+ETCD_VERSION="v3.6.5"     # the etcd server version k8s.io/kubernetes v1.35.4 requires
+HELM_VERSION="v3.20.2"    # built against client-go v0.35, matching the control plane
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SLUICE_ROOT/e2e/env/kafka/pom.xml")"
+
+K8S_BIN="$SLUICE_CACHE/k8s-$K8S_VERSION/bin"
+HELM_BIN="$SLUICE_CACHE/helm-$HELM_VERSION/bin"
+KAFKA_LIBS="$SLUICE_CACHE/kafka-$KAFKA_VERSION/libs"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# wait_for <seconds> <description> <command...>: poll until the command succeeds.
+wait_for() {
+  local timeout=$1 what=$2; shift 2
+  local deadline=$(( $(date +%s) + timeout ))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then die "timed out after ${timeout}s waiting for $what"; fi
+    sleep 0.5
+  done
+}
+
+# pid_alive <pidfile>: true when the process recorded in pidfile is running.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pid <pidfile> [grace seconds]: SIGTERM, wait, then SIGKILL.
+stop_pid() {
+  local f=$1 grace=${2:-20}
+  pid_alive "$f" || { rm -f "$f"; return 0; }
+  local pid; pid=$(cat "$f")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq $(( grace * 5 ))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$f"
+}

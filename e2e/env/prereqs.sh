@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system tools the environment needs when they are missing
+# (Debian packages; as root). Go comes with the machine image: Debian's own
+# golang is too old for Kubernetes 1.35, so we check its version instead.
+source "$(dirname "$0")/lib.sh"
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v go >/dev/null || die "Go >= 1.25 is required to build Kubernetes"
+gov=$(go env GOVERSION | sed 's/^go//'); [ "$(printf '%s\n1.25\n' "$gov" | sort -V | head -1)" = 1.25 ] || die "Go >= 1.25 required, found $gov"

@@ -1,0 +1,53 @@
+// The test environment as tests see it: brings it up when it is not running
+// (the same scripts as `npm run env:up`) and returns where things are.
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const run = promisify(execFile);
+
+/** Repository root, from dist/e2e/src or e2e/src alike. */
+export const repoRoot = path.resolve(
+  fileURLToPath(new URL('.', import.meta.url)),
+  fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..',
+);
+
+export interface TestEnv {
+  readonly kafka: { readonly bootstrapServers: string; readonly version: string; readonly libs: string };
+  readonly kubeconfig: string;
+  readonly kubernetes: { readonly version: string; readonly bin: string };
+  readonly helm: string;
+  readonly state: string;
+}
+
+let pending: Promise<TestEnv> | undefined;
+
+/** The running environment; started once per test process when it is down. */
+export function useEnv(): Promise<TestEnv> {
+  pending ??= currentOrStart();
+  return pending;
+}
+
+async function currentOrStart(): Promise<TestEnv> {
+  const script = (name: string) => path.join(repoRoot, 'e2e/env', name);
+  try {
+    const { stdout } = await run('bash', [script('info.sh')]);
+    return parseLastLine(stdout);
+  } catch {
+    // Not running: start it, streaming its progress to our stderr.
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = spawn('bash', [script('up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`env up.sh exited ${code}`))));
+    });
+    return parseLastLine(stdout);
+  }
+}
+
+function parseLastLine(stdout: string): TestEnv {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] ?? '') as TestEnv;
+}
