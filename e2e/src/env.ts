@@ -1,6 +1,6 @@
 // The test environment as tests see it: brings it up when it is not running
 // (the same scripts as `npm run env:up`) and returns where things are.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,38 @@ export interface TestEnv {
 }
 
 let pending: Promise<TestEnv> | undefined;
+let starting: ChildProcess | undefined;
+
+/** A cold first start builds Kubernetes from source: allow for it. */
+export const ENV_START_TIMEOUT_MS = 45 * 60_000;
+
+// The environment outlives a test run on purpose (the next run reuses it),
+// but a half-finished start must not go on after mocha has exited.
+process.on('exit', () => {
+  if (starting?.pid && starting.exitCode === null) {
+    try {
+      process.kill(-starting.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/**
+ * Registers a mocha `before` hook that brings the environment up (with a
+ * timeout long enough for a cold build) and returns a getter for it.
+ */
+export function withEnv(): () => TestEnv {
+  let env: TestEnv | undefined;
+  before(async function () {
+    this.timeout(ENV_START_TIMEOUT_MS);
+    env = await useEnv();
+  });
+  return () => {
+    if (!env) throw new Error('test environment is not up (did its before hook fail?)');
+    return env;
+  };
+}
 
 /** The running environment; started once per test process when it is down. */
 export function useEnv(): Promise<TestEnv> {
@@ -37,7 +69,8 @@ async function currentOrStart(): Promise<TestEnv> {
   } catch {
     // Not running: start it, streaming its progress to our stderr.
     const stdout = await new Promise<string>((resolve, reject) => {
-      const child = spawn('bash', [script('up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn('bash', [script('up.sh')], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      starting = child;
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       child.on('error', reject);

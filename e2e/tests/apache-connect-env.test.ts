@@ -7,19 +7,20 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot, useEnv } from '../src/env.js';
+import { repoRoot, withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 
 describe('test environment: Apache Kafka Connect baseline @env', () => {
   let child: ChildProcess | undefined;
+  const getEnv = withEnv();
 
   after(() => {
     child?.kill('SIGKILL');
   });
 
   it('runs ConnectStandalone with FileStreamSource into a topic', async () => {
-    const env = await useEnv();
+    const env = getEnv();
     const dir = await mkdtemp(path.join(tmpdir(), 'apache-connect-'));
     const topic = randomName('apache-file');
     const lines = Array.from({ length: 20 }, (_, i) => `line ${i}`);

@@ -1,17 +1,17 @@
 // The foundation's proof that the test broker is real and usable from kafkajs.
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
-import { useEnv } from '../src/env.js';
+import { withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 
 describe('test environment: Kafka broker @env', () => {
+  const env = withEnv();
   let kafka: Kafka;
 
-  before(async () => {
-    const env = await useEnv();
+  before(() => {
     kafka = new Kafka({
       clientId: 'sluice-env-test',
-      brokers: [env.kafka.bootstrapServers],
+      brokers: [env().kafka.bootstrapServers],
       logLevel: logLevel.NOTHING,
     });
   });

@@ -2,7 +2,7 @@
 // objects, RBAC is on, and the controller-manager acts on what we create.
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { useEnv } from '../src/env.js';
+import { withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 
@@ -11,11 +11,11 @@ describe('test environment: Kubernetes control plane @env', () => {
   let core: k8s.CoreV1Api;
   let apps: k8s.AppsV1Api;
   const namespace = randomName('env-test');
+  const env = withEnv();
 
   before(async () => {
-    const env = await useEnv();
     kc = new k8s.KubeConfig();
-    kc.loadFromFile(env.kubeconfig);
+    kc.loadFromFile(env().kubeconfig);
     core = kc.makeApiClient(k8s.CoreV1Api);
     apps = kc.makeApiClient(k8s.AppsV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
