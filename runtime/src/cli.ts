@@ -2,13 +2,69 @@
 // sluice-runtime: the Kafka Connect worker, driven like Apache Kafka's scripts.
 //   sluice-runtime standalone <worker.properties> [connector.properties|connector.json ...]
 //   sluice-runtime distributed <worker.properties>
+import { readFile } from 'node:fs/promises';
+import { parseProperties } from './util/properties.js';
+import { LogRegistry, type LogLevel } from './util/logging.js';
+import { startStandalone, type RunningWorker } from './app/standalone.js';
+
 const usage = `usage: sluice-runtime standalone <worker.properties> [connector.properties|connector.json ...]
        sluice-runtime distributed <worker.properties>`;
 
-const [mode] = process.argv.slice(2);
-if (mode !== 'standalone' && mode !== 'distributed') {
-  process.stderr.write(`${usage}\n`);
-  process.exit(2);
+async function main(argv: string[]): Promise<void> {
+  const [mode, workerFile, ...connectorFiles] = argv;
+  if ((mode !== 'standalone' && mode !== 'distributed') || !workerFile) {
+    process.stderr.write(`${usage}\n`);
+    process.exit(2);
+  }
+  if (mode === 'distributed' && connectorFiles.length > 0) {
+    process.stderr.write('distributed mode takes only the worker properties; create connectors over REST\n');
+    process.exit(2);
+  }
+  let props: Record<string, string>;
+  try {
+    props = parseProperties(await readFile(workerFile, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`error: cannot read ${workerFile}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const logs = new LogRegistry((props['log.level'] ?? 'INFO').toUpperCase() as LogLevel);
+  const log = logs.logger('sluice.runtime.Cli');
+  // A bug in one connector must never take the worker (and every other connector) down.
+  process.on('unhandledRejection', (reason) =>
+    log.error('Unhandled promise rejection', { error: reason instanceof Error ? reason.stack : String(reason) }),
+  );
+  process.on('uncaughtException', (err) => log.error('Uncaught exception', { error: err.stack ?? err.message }));
+
+  let running: RunningWorker;
+  try {
+    if (mode === 'standalone') running = await startStandalone(props, connectorFiles, logs);
+    else {
+      const { startDistributed } = await import('./app/distributed.js');
+      running = await startDistributed(props, logs);
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log.error('Failed to start the worker', { error: message });
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(1);
+  }
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) {
+      log.warn('Second signal: exiting without waiting for tasks', { signal });
+      process.exit(1);
+    }
+    log.info('Shutting down', { signal });
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('Error during shutdown', { error: (err as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
-process.stderr.write(`sluice-runtime ${mode}: not implemented yet\n`);
-process.exit(1);
+
+void main(process.argv.slice(2));

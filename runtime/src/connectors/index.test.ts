@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { plugins } from './index.js';
+
+describe('the built-in connector plugins', () => {
+  it('are announced with Kafka class names, aliases, types and version 0.1.0', () => {
+    expect(plugins.map((p) => [p.class, p.type, p.aliases, p.version])).to.deep.equal([
+      [
+        'org.apache.kafka.connect.file.FileStreamSourceConnector',
+        'source',
+        ['FileStreamSourceConnector', 'FileStreamSource'],
+        '0.1.0',
+      ],
+      [
+        'org.apache.kafka.connect.file.FileStreamSinkConnector',
+        'sink',
+        ['FileStreamSinkConnector', 'FileStreamSink'],
+        '0.1.0',
+      ],
+      ['dev.sluice.connect.datagen.DataGenConnector', 'source', ['DataGenConnector', 'DataGen'], '0.1.0'],
+    ]);
+  });
+
+  it('create connectors whose type matches the descriptor', () => {
+    for (const p of plugins) {
+      if (p.type !== 'source' && p.type !== 'sink') continue;
+      const connector = new p.create();
+      expect(connector.type).to.equal(p.type);
+      expect(connector.version()).to.equal('0.1.0');
+    }
+  });
+});

@@ -1,0 +1,38 @@
+// The built-in connectors, announced the way any plugin module announces
+// itself: they use nothing but the plugin SDK.
+import type { PluginDescriptor } from '../sdk/index.js';
+import { DataGenConnector } from './datagen-connector.js';
+import { FileStreamSinkConnector } from './file-stream-sink-connector.js';
+import { FileStreamSourceConnector } from './file-stream-source-connector.js';
+import { CONNECTORS_VERSION } from './version.js';
+
+export { DataGenConnector } from './datagen-connector.js';
+export { DataGenTask } from './datagen-task.js';
+export { FileStreamSinkConnector } from './file-stream-sink-connector.js';
+export { FileStreamSinkTask } from './file-stream-sink-task.js';
+export { FileStreamSourceConnector } from './file-stream-source-connector.js';
+export { FileStreamSourceTask } from './file-stream-source-task.js';
+
+export const plugins: PluginDescriptor[] = [
+  {
+    type: 'source',
+    class: 'org.apache.kafka.connect.file.FileStreamSourceConnector',
+    aliases: ['FileStreamSourceConnector', 'FileStreamSource'],
+    version: CONNECTORS_VERSION,
+    create: FileStreamSourceConnector,
+  },
+  {
+    type: 'sink',
+    class: 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+    aliases: ['FileStreamSinkConnector', 'FileStreamSink'],
+    version: CONNECTORS_VERSION,
+    create: FileStreamSinkConnector,
+  },
+  {
+    type: 'source',
+    class: 'dev.sluice.connect.datagen.DataGenConnector',
+    aliases: ['DataGenConnector', 'DataGen'],
+    version: CONNECTORS_VERSION,
+    create: DataGenConnector,
+  },
+];

@@ -1,0 +1,121 @@
+// Connector config validation as PUT /connector-plugins/{p}/config/validate
+// reports it: the framework's keys, the connector's own keys, and every
+// configured transform and predicate, each with its errors.
+import { ConfigDef, type ConfigKey, type ConfigValue, type Connector } from '../sdk/index.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import { connectorConfigDef, sinkTopicsError } from '../worker/connector-config.js';
+import { listOf } from '../worker/transformation-chain.js';
+import { BadRequestError } from './errors.js';
+import type { ConfigInfos, ConfigKeyInfo, ConnectorConfig } from './types.js';
+
+export function configKeyInfo(key: ConfigKey): ConfigKeyInfo {
+  const hasDefault = key.defaultValue !== undefined && typeof key.defaultValue !== 'symbol';
+  const dflt =
+    !hasDefault || key.defaultValue === null
+      ? null
+      : Array.isArray(key.defaultValue)
+        ? key.defaultValue.join(',')
+        : String(key.defaultValue);
+  return {
+    name: key.name,
+    type: key.type,
+    required: !hasDefault,
+    default_value: key.type === 'PASSWORD' && dflt !== null ? '[hidden]' : dflt,
+    importance: key.importance,
+    documentation: key.documentation,
+    group: key.group ?? null,
+    order: key.orderInGroup ?? -1,
+    width: key.width ?? 'NONE',
+    display_name: key.displayName ?? key.name,
+    dependents: [...(key.dependents ?? [])],
+  };
+}
+
+/** Prefixes every key of a plugin's ConfigDef (transforms.<alias>.*), placing it in `group`. */
+function prefixed(def: ConfigDef, prefix: string, group: string): ConfigDef {
+  const out = new ConfigDef();
+  for (const key of def.keys()) out.define({ ...key, name: `${prefix}${key.name}`, group });
+  return out;
+}
+
+export function validateConnectorConfig(config: ConnectorConfig, plugins: PluginRegistry): ConfigInfos {
+  const cls = config['connector.class'];
+  if (!cls) throw new BadRequestError('Connector config contains no connector type');
+  const descriptor = plugins.find(cls).find((d) => d.type === 'source' || d.type === 'sink');
+  if (!descriptor || (descriptor.type !== 'source' && descriptor.type !== 'sink')) {
+    throw new BadRequestError(`Failed to find any class that implements Connector and which name matches ${cls}`);
+  }
+  const connector = new descriptor.create() as Connector;
+  const framework = connectorConfigDef(descriptor.type);
+  const sections: Array<{ def: ConfigDef; values: ConfigValue[] }> = [];
+  sections.push({ def: framework, values: framework.validate(config) });
+  const own = connector.config();
+  sections.push({ def: own, values: connector.validate ? connector.validate(config) : own.validate(config) });
+  for (const [kind, listKey] of [
+    ['transformation', 'transforms'],
+    ['predicate', 'predicates'],
+  ] as const) {
+    for (const alias of listOf(config[listKey])) {
+      const prefix = `${listKey}.${alias}.`;
+      const group = `${kind === 'transformation' ? 'Transforms' : 'Predicates'}: ${alias}`;
+      const typeDef = new ConfigDef().define({
+        name: `${prefix}type`,
+        type: 'CLASS',
+        importance: 'HIGH',
+        group,
+        documentation: `Class for the '${alias}' ${kind}.`,
+      });
+      const typeValue = typeDef.validate(config);
+      sections.push({ def: typeDef, values: typeValue });
+      const type = config[`${prefix}type`];
+      if (!type) continue;
+      const found = plugins.find(type).find((d) => d.type === kind);
+      if (!found) {
+        typeValue[0]!.errors.push(
+          `Invalid value ${type} for configuration ${prefix}type: Class ${type} could not be found.`,
+        );
+        continue;
+      }
+      const pluginDef = prefixed((new found.create() as { config(): ConfigDef }).config(), prefix, group);
+      sections.push({ def: pluginDef, values: pluginDef.validate(config) });
+    }
+  }
+  if (descriptor.type === 'sink') {
+    const error = sinkTopicsError(config);
+    if (error)
+      for (const s of sections)
+        for (const v of s.values) if (v.name === 'topics' || v.name === 'topics.regex') v.errors.push(error);
+  }
+  const groups: string[] = [];
+  const configs: ConfigInfos['configs'] = [];
+  let errorCount = 0;
+  for (const { def, values } of sections) {
+    for (const v of values) {
+      const key = def.key(v.name);
+      if (!key) continue;
+      if (key.group && !groups.includes(key.group)) groups.push(key.group);
+      errorCount += v.errors.length;
+      configs.push({
+        definition: configKeyInfo(key),
+        value: {
+          name: v.name,
+          value: v.value == null ? null : String(v.value),
+          recommended_values: v.recommendedValues.map(String),
+          errors: v.errors,
+          visible: v.visible,
+        },
+      });
+    }
+  }
+  return { name: descriptor.class, error_count: errorCount, groups, configs };
+}
+
+/** Kafka Connect's 400 message for an invalid connector config. */
+export function invalidConfigMessage(infos: ConfigInfos): string {
+  const errors = infos.configs.flatMap((c) => c.value.errors);
+  return (
+    `Connector configuration is invalid and contains the following ${errors.length} error(s):\n` +
+    errors.join('\n') +
+    '\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`'
+  );
+}

@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { AlreadyExistsError, BadRequestError, ForbiddenError, HerderError, NotFoundError, NotReadyError } from '../herder/errors.js';
+import { ConfigError, ConnectError, DataError } from '../sdk/errors.js';
+import { RestError, toErrorResponse } from './http-errors.js';
+
+describe('REST error mapping', () => {
+  const cases: Array<[string, unknown, number]> = [
+    ['NotFoundError', new NotFoundError('x'), 404],
+    ['AlreadyExistsError', new AlreadyExistsError('x'), 409],
+    ['BadRequestError', new BadRequestError('x'), 400],
+    ['ForbiddenError', new ForbiddenError('x'), 403],
+    ['NotReadyError', new NotReadyError('x'), 503],
+    ['a plain HerderError', new HerderError('x'), 500],
+    ['ConfigError', new ConfigError(undefined, 'x'), 400],
+    ['DataError', new DataError('x'), 400],
+    ['ConnectError', new ConnectError('x'), 500],
+    ['RestError', new RestError(413, 'x'), 413],
+    ['Error', new Error('x'), 500],
+  ];
+  for (const [label, err, status] of cases) {
+    it(`maps ${label} to ${status} with an error_code body`, () => {
+      const res = toErrorResponse(err);
+      expect(res.status).to.equal(status);
+      expect(res.body).to.deep.equal({ error_code: status, message: 'x' });
+    });
+  }
+
+  it('falls back to the status text for an empty message', () => {
+    expect(toErrorResponse(new Error('')).body.message).to.equal('Error');
+  });
+});

@@ -1,0 +1,49 @@
+// Connector and task status as the worker last reported it.
+import type { ConnectorState } from '../herder/types.js';
+
+export interface Status {
+  state: ConnectorState;
+  workerId: string;
+  trace?: string;
+  generation: number;
+}
+
+export interface StatusListener {
+  connector(name: string, status: Status): void;
+  task(connector: string, task: number, status: Status): void;
+}
+
+export class MemoryStatusStore implements StatusListener {
+  private readonly connectors = new Map<string, Status>();
+  private readonly tasks = new Map<string, Map<number, Status>>();
+
+  connector(name: string, status: Status): void {
+    this.connectors.set(name, status);
+  }
+
+  task(connector: string, task: number, status: Status): void {
+    let m = this.tasks.get(connector);
+    if (!m) this.tasks.set(connector, (m = new Map()));
+    m.set(task, status);
+  }
+
+  getConnector(name: string): Status | undefined {
+    return this.connectors.get(name);
+  }
+
+  getTasks(connector: string): Map<number, Status> {
+    return this.tasks.get(connector) ?? new Map();
+  }
+
+  /** Forget task statuses from `fromTask` on (after a connector shrank its task count). */
+  dropTasks(connector: string, fromTask = 0): void {
+    const m = this.tasks.get(connector);
+    if (!m) return;
+    for (const id of [...m.keys()]) if (id >= fromTask) m.delete(id);
+  }
+
+  remove(connector: string): void {
+    this.connectors.delete(connector);
+    this.tasks.delete(connector);
+  }
+}

@@ -1,0 +1,16 @@
+// Filter: drops every record; meant to be gated by a predicate.
+import { ConfigDef, type ConnectRecord, type Transformation } from '../sdk/index.js';
+
+const CONFIG = new ConfigDef();
+
+export class Filter implements Transformation {
+  config(): ConfigDef {
+    return CONFIG;
+  }
+
+  configure(): void {}
+
+  apply(_record: ConnectRecord): null {
+    return null;
+  }
+}

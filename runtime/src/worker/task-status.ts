@@ -1,0 +1,17 @@
+// How a running task reports its lifecycle to whoever records status.
+export interface TaskStatusListener {
+  running(): void;
+  paused(): void;
+  resumed(): void;
+  failed(error: unknown): void;
+  stopped(): void;
+}
+
+export type TaskTargetState = 'STARTED' | 'PAUSED';
+
+export interface TaskId {
+  readonly connector: string;
+  readonly task: number;
+}
+
+export const taskKey = (id: TaskId) => `${id.connector}-${id.task}`;

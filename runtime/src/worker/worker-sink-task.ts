@@ -1,0 +1,388 @@
+// Sink loop (Kafka's WorkerSinkTask): fetch, convert, transform, put; commit
+// consumer offsets only for what the task has flushed (at-least-once).
+import type { Consumer, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
+import type { Header, SinkRecord, SinkTask, TopicPartition } from '../sdk/index.js';
+import type { Logger } from '../util/logging.js';
+import type { TaskMetrics } from '../metrics/task-metrics.js';
+import type { ConverterSet } from './converters.js';
+import { ErrorHandler, SKIPPED, type ErrorContext } from './error-handler.js';
+import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
+import type { TransformationChain } from './transformation-chain.js';
+import { WorkerTask } from './worker-task.js';
+
+export interface SinkTaskDeps {
+  readonly id: TaskId;
+  readonly initialState: TaskTargetState;
+  readonly task: SinkTask;
+  readonly taskConfig: Record<string, string>;
+  readonly consumer: Consumer;
+  /** explicit topics, or a regex (kafkajs matches it against existing topics at subscribe time) */
+  readonly topics: string[] | RegExp;
+  readonly converters: ConverterSet;
+  readonly transforms: TransformationChain;
+  readonly errors: ErrorHandler;
+  readonly metrics: TaskMetrics;
+  readonly status: TaskStatusListener;
+  readonly log: Logger;
+  readonly offsetFlushIntervalMs: number;
+  readonly onTopicUsed?: (topic: string) => void;
+}
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class WorkerSinkTask extends WorkerTask {
+  /** next offset to consume per partition, for what put() has received */
+  private readonly current = new Map<string, { tp: TopicPartition; offset: number }>();
+  private readonly committed = new Map<string, number>();
+  private lastCommit = Date.now();
+  private fatal: unknown;
+  private lock: Promise<void> = Promise.resolve();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private commitRequested = false;
+  private retryAfterMs = 0;
+  private assignment: TopicPartition[] = [];
+  private readonly topicsSeen = new Set<string>();
+  private stopSignal: (() => void) | undefined;
+
+  constructor(private readonly deps: SinkTaskDeps) {
+    super(deps.id, deps.initialState, deps.status, deps.log);
+  }
+
+  protected async initializeAndStart(): Promise<void> {
+    const { consumer, task, taskConfig } = this.deps;
+    await consumer.connect();
+    consumer.on(consumer.events.GROUP_JOIN, (e) => void this.onAssignment(e.payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.fail(e.payload.error);
+    });
+    await task.start(taskConfig, {
+      configs: taskConfig,
+      offset: (offsets) => {
+        for (const [tp, offset] of offsets)
+          consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
+      },
+      timeout: (ms) => (this.retryAfterMs = ms),
+      assignment: () => [...this.assignment],
+      pause: (...tps) => consumer.pause(groupByTopic(tps)),
+      resume: (...tps) => consumer.resume(groupByTopic(tps)),
+      requestCommit: () => (this.commitRequested = true),
+      errantRecordReporter: async (record, error) => {
+        await this.deps.errors.tolerate(
+          { stage: 'TASK_PUT', className: task.constructor.name, record, consumed: this.consumedOf(record) },
+          error,
+        );
+      },
+    });
+  }
+
+  protected async execute(): Promise<void> {
+    const { consumer } = this.deps;
+    if (!(await this.subscribe())) return;
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.withLock(() => this.onBatch(payload)),
+    });
+    if (this.paused) this.onTargetStateChange('PAUSED');
+    this.commitTimer = setInterval(
+      () => {
+        if (this.commitRequested || Date.now() - this.lastCommit >= this.deps.offsetFlushIntervalMs) {
+          void this.withLock(() => this.commit()).catch((err: unknown) => this.fail(err));
+        }
+      },
+      Math.min(1000, this.deps.offsetFlushIntervalMs),
+    );
+    await new Promise<void>((resolve) => {
+      this.stopSignal = resolve;
+      if (this.stopping || this.fatal) resolve();
+    });
+    if (this.fatal) throw this.fatal;
+  }
+
+  /**
+   * Subscribes, waiting for topics that do not exist yet (a sink is often
+   * created before its source): Kafka's consumer waits the same way.
+   * Returns false when the task was stopped while waiting.
+   */
+  private async subscribe(): Promise<boolean> {
+    const topics = Array.isArray(this.deps.topics) ? this.deps.topics : [this.deps.topics];
+    let delay = 250;
+    for (;;) {
+      try {
+        await this.deps.consumer.subscribe({ topics, fromBeginning: true });
+        return true;
+      } catch (err) {
+        if (
+          (err as { retriable?: boolean }).retriable !== true &&
+          (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION'
+        )
+          throw err;
+        if (this.stopping) return false;
+        this.log.debug('Waiting for topics to exist', { topics: topics.map(String), error: (err as Error).message });
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+        if (this.stopping) return false;
+      }
+    }
+  }
+
+  protected override onTargetStateChange(state: TaskTargetState): void {
+    const topics = this.subscribedTopics().map((topic) => ({ topic }));
+    if (topics.length === 0) return;
+    if (state === 'PAUSED') {
+      this.deps.consumer.pause(topics);
+      this.status.paused();
+    } else {
+      this.deps.consumer.resume(topics);
+      this.status.resumed();
+    }
+  }
+
+  protected override onStopRequested(): void {
+    this.stopSignal?.();
+  }
+
+  private fail(err: unknown): void {
+    this.fatal ??= err;
+    this.stopSignal?.();
+  }
+
+  private subscribedTopics(): string[] {
+    if (Array.isArray(this.deps.topics)) return this.deps.topics;
+    return [...new Set(this.assignment.map((tp) => tp.topic))];
+  }
+
+  private withLock<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(op);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.fatal || this.stopping || !isRunning() || isStale()) return;
+    const { metrics } = this.deps;
+    const records: SinkRecord[] = [];
+    for (const message of batch.messages) {
+      const record = await this.toSinkRecord(batch.topic, batch.partition, message);
+      if (record !== SKIPPED && record !== null) records.push(record);
+    }
+    metrics.readTotal += batch.messages.length;
+    metrics.readRate.record(batch.messages.length);
+    if (!this.topicsSeen.has(batch.topic)) {
+      this.topicsSeen.add(batch.topic);
+      this.deps.onTopicUsed?.(batch.topic);
+    }
+    try {
+      await this.put(records);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) {
+      resolveOffset(last.offset);
+      this.current.set(tpKey(batch.topic, batch.partition), {
+        tp: { topic: batch.topic, partition: batch.partition },
+        offset: Number(last.offset) + 1,
+      });
+    }
+    metrics.sendTotal += records.length;
+    metrics.sendRate.record(records.length);
+    metrics.batch(records.length);
+    await heartbeat();
+    if (this.commitRequested || Date.now() - this.lastCommit >= this.deps.offsetFlushIntervalMs) await this.commit();
+  }
+
+  /** put(), retrying the same batch while the task asks for it with a RetriableError. */
+  private async put(records: SinkRecord[]): Promise<void> {
+    for (;;) {
+      try {
+        await this.deps.task.put(records);
+        return;
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== true || this.stopping) throw err;
+        this.deps.metrics.retries++;
+        this.log.warn('RetriableError from put(); will retry the same records', { error: (err as Error).message });
+        await this.sleep(this.retryAfterMs || 300);
+        this.retryAfterMs = 0;
+      }
+    }
+  }
+
+  private async toSinkRecord(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<SinkRecord | null | typeof SKIPPED> {
+    const { converters, errors, transforms } = this.deps;
+    const consumed: ErrorContext['consumed'] = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: flatHeaders(message.headers),
+    };
+    const key = await errors.executeSync({ stage: 'KEY_CONVERTER', className: converters.keyClass, consumed }, () =>
+      converters.key.toConnectData(topic, message.key),
+    );
+    if (key === SKIPPED) return SKIPPED;
+    const value = await errors.executeSync(
+      { stage: 'VALUE_CONVERTER', className: converters.valueClass, consumed },
+      () => converters.value.toConnectData(topic, message.value),
+    );
+    if (value === SKIPPED) return SKIPPED;
+    let headers: Header[] | undefined;
+    if (message.headers && Object.keys(message.headers).length > 0) {
+      const converted = await errors.executeSync(
+        { stage: 'HEADER_CONVERTER', className: converters.headerClass, consumed },
+        () => toConnectHeaders(converters, topic, message.headers!),
+      );
+      if (converted === SKIPPED) return SKIPPED;
+      headers = converted;
+    }
+    const offset = Number(message.offset);
+    const record: SinkRecord = {
+      topic,
+      kafkaPartition: partition,
+      kafkaOffset: offset,
+      keySchema: key.schema,
+      key: key.value,
+      valueSchema: value.schema,
+      value: value.value,
+      timestamp: Number(message.timestamp),
+      timestampType: 'CreateTime',
+      headers,
+      originalTopic: topic,
+      originalKafkaPartition: partition,
+      originalKafkaOffset: offset,
+    };
+    if (transforms.size === 0) return record;
+    return errors.executeSync({ stage: 'TRANSFORMATION', className: 'TransformationChain', record, consumed }, () =>
+      transforms.apply(record),
+    );
+  }
+
+  /** The original consumed bytes of a record, re-encoded for the DLQ (the task only has the Connect form). */
+  private consumedOf(record: SinkRecord): ErrorContext['consumed'] {
+    const { converters } = this.deps;
+    const topic = record.originalTopic ?? record.topic;
+    return {
+      topic,
+      partition: record.originalKafkaPartition ?? record.kafkaPartition,
+      offset: String(record.originalKafkaOffset ?? record.kafkaOffset),
+      key: safe(() => converters.key.fromConnectData(topic, record.keySchema, record.key)),
+      value: safe(() => converters.value.fromConnectData(topic, record.valueSchema, record.value)),
+    };
+  }
+
+  /** preCommit (default: flush) then commit what the task says is safe. */
+  private async commit(): Promise<void> {
+    this.lastCommit = Date.now();
+    this.commitRequested = false;
+    const offsets = new Map<TopicPartition, number>();
+    for (const { tp, offset } of this.current.values()) offsets.set(tp, offset);
+    if (offsets.size === 0) return;
+    const started = Date.now();
+    const { task, consumer, metrics } = this.deps;
+    let toCommit: Map<TopicPartition, number>;
+    try {
+      if (task.preCommit) toCommit = await task.preCommit(offsets);
+      else {
+        await task.flush?.(offsets);
+        toCommit = offsets;
+      }
+    } catch (err) {
+      metrics.offsetCommit(Date.now() - started, false);
+      this.log.error('Commit of offsets threw an unexpected exception', { error: (err as Error).message });
+      return;
+    }
+    const changed = [...toCommit].filter(
+      ([tp, offset]) => this.committed.get(tpKey(tp.topic, tp.partition)) !== offset,
+    );
+    if (changed.length === 0) {
+      metrics.offsetCommitSkipTotal++;
+      return;
+    }
+    await consumer.commitOffsets(
+      changed.map(([tp, offset]) => ({ topic: tp.topic, partition: tp.partition, offset: String(offset) })),
+    );
+    for (const [tp, offset] of changed) this.committed.set(tpKey(tp.topic, tp.partition), offset);
+    metrics.offsetCommitSeqNo++;
+    metrics.offsetCommitCompletionTotal++;
+    metrics.offsetCommit(Date.now() - started, true);
+  }
+
+  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const next: TopicPartition[] = [];
+    for (const [topic, partitions] of Object.entries(assignment))
+      for (const partition of partitions) next.push({ topic, partition });
+    const has = (list: TopicPartition[], tp: TopicPartition) =>
+      list.some((x) => x.topic === tp.topic && x.partition === tp.partition);
+    const revoked = this.assignment.filter((tp) => !has(next, tp));
+    const added = next.filter((tp) => !has(this.assignment, tp));
+    this.assignment = next;
+    this.deps.metrics.partitionCount = next.length;
+    await this.withLock(async () => {
+      if (revoked.length) {
+        for (const tp of revoked) this.current.delete(tpKey(tp.topic, tp.partition));
+        await this.deps.task.close?.(revoked);
+      }
+      if (added.length) await this.deps.task.open?.(added);
+      if (this.paused) this.onTargetStateChange('PAUSED');
+    }).catch((err: unknown) => this.fail(err));
+  }
+
+  protected async close(): Promise<void> {
+    clearInterval(this.commitTimer);
+    const { consumer, task } = this.deps;
+    try {
+      await consumer.stop();
+      if (!this.fatal)
+        await this.withLock(() => this.commit()).catch((err: unknown) =>
+          this.log.warn('Final commit failed', { error: (err as Error).message }),
+        );
+      await task.close?.(this.assignment);
+      await task.stop();
+    } finally {
+      this.deps.transforms.close();
+      await consumer.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+function safe(op: () => Buffer | null): Buffer | null {
+  try {
+    return op();
+  } catch {
+    return null;
+  }
+}
+
+function groupByTopic(tps: TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const m = new Map<string, number[]>();
+  for (const tp of tps) m.set(tp.topic, [...(m.get(tp.topic) ?? []), tp.partition]);
+  return [...m].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function flatHeaders(headers: IHeaders | undefined): Record<string, Buffer | string | undefined> | undefined {
+  if (!headers) return undefined;
+  const out: Record<string, Buffer | string | undefined> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v[v.length - 1] : v;
+  return out;
+}
+
+function toConnectHeaders(converters: ConverterSet, topic: string, headers: IHeaders): Header[] {
+  const out: Header[] = [];
+  for (const [key, raw] of Object.entries(headers)) {
+    for (const v of Array.isArray(raw) ? raw : [raw]) {
+      const bytes = v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v);
+      const { schema, value } = converters.header.toConnectHeader(topic, key, bytes);
+      out.push({ key, schema, value });
+    }
+  }
+  return out;
+}

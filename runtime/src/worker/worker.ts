@@ -1,0 +1,324 @@
+// The data plane of one process (Kafka's Worker): it instantiates and runs
+// the connectors and tasks the herder assigns to it, and nothing else.
+import { ConfigError, traceOf, type AnyConnector, type SinkTask, type SourceTask } from '../sdk/index.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import type { StatusListener } from '../storage/status-store.js';
+import type { ConnectorConfig, TargetState } from '../herder/types.js';
+import type { LogRegistry, Logger } from '../util/logging.js';
+import type { ConfigProviders } from '../config/config-providers.js';
+import { clientProps, createKafka } from '../kafka/client.js';
+import { TaskMetrics } from '../metrics/task-metrics.js';
+import { buildConverters } from './converters.js';
+import { ErrorHandler, type ErrorReporter } from './error-handler.js';
+import { DeadLetterQueueReporter } from './dead-letter-queue.js';
+import { buildTransformationChain, listOf } from './transformation-chain.js';
+import { WorkerConnector } from './worker-connector.js';
+import { WorkerSinkTask } from './worker-sink-task.js';
+import { WorkerSourceTask } from './worker-source-task.js';
+import type { WorkerTask } from './worker-task.js';
+import { taskKey, type TaskId } from './task-status.js';
+import { connectorConfigDef } from './connector-config.js';
+
+export interface WorkerOptions {
+  readonly workerId: string;
+  /** worker.properties as given */
+  readonly workerProps: Readonly<Record<string, string>>;
+  readonly plugins: PluginRegistry;
+  readonly offsets: OffsetStore;
+  readonly status: StatusListener;
+  readonly logs: LogRegistry;
+  readonly providers: ConfigProviders;
+  readonly offsetFlushIntervalMs: number;
+  readonly gracefulShutdownMs: number;
+  /** consumer group settings for sink tasks (from worker consumer.* keys) */
+  readonly onTopicUsed?: (connector: string, topic: string) => void;
+}
+
+interface RunningTask {
+  readonly task: WorkerTask;
+  readonly metrics: TaskMetrics;
+  readonly done: Promise<void>;
+  readonly cleanup: () => Promise<void>;
+}
+
+export class Worker {
+  private readonly connectors = new Map<string, WorkerConnector>();
+  private readonly tasks = new Map<string, RunningTask>();
+  private readonly log: Logger;
+  private generation = 0;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.log = opts.logs.logger('sluice.worker.Worker');
+  }
+
+  get workerId(): string {
+    return this.opts.workerId;
+  }
+
+  /** Instantiates the connector class a config names; ConfigError when unknown. */
+  newConnector(config: ConnectorConfig): AnyConnector {
+    const cls = config['connector.class'];
+    if (!cls)
+      throw new ConfigError(
+        'connector.class',
+        'Missing required configuration "connector.class" which has no default value.',
+      );
+    return new (this.opts.plugins.resolve(cls, ['source', 'sink'], 'connector.class').create)();
+  }
+
+  connectorType(config: ConnectorConfig): 'source' | 'sink' | 'unknown' {
+    const cls = config['connector.class'];
+    const found = cls ? this.opts.plugins.find(cls).find((d) => d.type === 'source' || d.type === 'sink') : undefined;
+    return (found?.type as 'source' | 'sink' | undefined) ?? 'unknown';
+  }
+
+  // ---- connectors -------------------------------------------------------
+
+  async startConnector(
+    name: string,
+    config: ConnectorConfig,
+    target: TargetState,
+    onReconfigure: () => void,
+  ): Promise<void> {
+    await this.stopConnector(name);
+    const log = this.opts.logs.logger('sluice.worker.WorkerConnector', { connector: name });
+    const report = (state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED', trace?: string) =>
+      this.opts.status.connector(name, { state, workerId: this.workerId, trace, generation: this.generation });
+    let connector: AnyConnector;
+    try {
+      connector = this.newConnector(config);
+    } catch (err) {
+      report('FAILED', traceOf(err));
+      return;
+    }
+    const wc = new WorkerConnector(
+      name,
+      connector,
+      this.opts.providers.resolve(config),
+      target,
+      {
+        running: () => report('RUNNING'),
+        paused: () => report('PAUSED'),
+        stopped: () => report('STOPPED'),
+        failed: (err) => report('FAILED', traceOf(err)),
+      },
+      onReconfigure,
+      log,
+    );
+    this.connectors.set(name, wc);
+    await wc.initialize();
+  }
+
+  isConnectorRunning(name: string): boolean {
+    return this.connectors.get(name)?.running ?? false;
+  }
+
+  connector(name: string): AnyConnector | undefined {
+    return this.connectors.get(name)?.connector;
+  }
+
+  async connectorTaskConfigs(name: string, config: ConnectorConfig): Promise<ConnectorConfig[]> {
+    const wc = this.connectors.get(name);
+    if (!wc?.running) return [];
+    const maxTasks = Number(config['tasks.max'] ?? '1');
+    const configs = await wc.taskConfigs(maxTasks);
+    if (configs.length > maxTasks && config['tasks.max.enforce'] !== 'false') {
+      throw new Error(`Connector ${name} generated ${configs.length} tasks, more than tasks.max=${maxTasks}`);
+    }
+    return configs.map((c) => ({ ...c }));
+  }
+
+  async setConnectorTargetState(name: string, state: TargetState): Promise<void> {
+    await this.connectors.get(name)?.transitionTo(state);
+    for (const [key, running] of this.tasks) {
+      if (running.task.id.connector === name && key.startsWith(`${name}-`) && state !== 'STOPPED')
+        running.task.setTargetState(state);
+    }
+  }
+
+  async stopConnector(name: string): Promise<void> {
+    const wc = this.connectors.get(name);
+    if (!wc) return;
+    this.connectors.delete(name);
+    await wc.shutdown();
+  }
+
+  connectorNames(): string[] {
+    return [...this.connectors.keys()];
+  }
+
+  // ---- tasks ------------------------------------------------------------
+
+  /** Starts one task; failures to build it are reported as a FAILED task status. */
+  async startTask(
+    id: TaskId,
+    connectorConfig: ConnectorConfig,
+    taskConfig: ConnectorConfig,
+    target: TargetState,
+  ): Promise<void> {
+    const key = taskKey(id);
+    if (this.tasks.has(key)) await this.stopTasks([id]);
+    const log = this.opts.logs.logger('sluice.worker.WorkerTask', { connector: id.connector, task: id.task });
+    const reportStatus = (state: 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED', trace?: string) =>
+      this.opts.status.task(id.connector, id.task, {
+        state,
+        workerId: this.workerId,
+        trace,
+        generation: this.generation,
+      });
+    const status = {
+      running: () => reportStatus('RUNNING'),
+      paused: () => reportStatus('PAUSED'),
+      resumed: () => reportStatus('RUNNING'),
+      failed: (err: unknown) => reportStatus('FAILED', traceOf(err)),
+      stopped: () => reportStatus('UNASSIGNED'),
+    };
+    const initialState = target === 'PAUSED' ? 'PAUSED' : 'STARTED';
+    let built: { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void> };
+    try {
+      const conn = this.opts.providers.resolve(connectorConfig);
+      const taskProps = this.opts.providers.resolve(taskConfig);
+      built = this.buildTask(id, conn, taskProps, initialState, status, log);
+    } catch (err) {
+      log.error('Failed to build task', { error: (err as Error).message });
+      status.failed(err);
+      return;
+    }
+    const done = built.task.run();
+    this.tasks.set(key, { ...built, done });
+  }
+
+  private buildTask(
+    id: TaskId,
+    conn: ConnectorConfig,
+    taskProps: ConnectorConfig,
+    initialState: 'STARTED' | 'PAUSED',
+    status: ConstructorParameters<typeof WorkerSourceTask>[0]['status'],
+    log: Logger,
+  ): { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void> } {
+    const connector = this.newConnector(conn);
+    const parsed = connectorConfigDef(connector.type).parse(conn);
+    const converters = buildConverters(this.opts.workerProps, conn, this.opts.plugins);
+    const transforms = buildTransformationChain(conn, this.opts.plugins);
+    const metrics = new TaskMetrics(id.connector, id.task, connector.type);
+    const clientId = `connector-${connector.type === 'source' ? 'producer' : 'consumer'}-${id.connector}-${id.task}`;
+    const common = {
+      offsetFlushIntervalMs: this.opts.offsetFlushIntervalMs,
+      onTopicUsed: (t: string) => this.opts.onTopicUsed?.(id.connector, t),
+    };
+    if (connector.type === 'source') {
+      const kafka = createKafka({ clientId, props: clientProps(this.opts.workerProps, 'producer', conn), logger: log });
+      const task = new (connector.taskClass())() as SourceTask;
+      const errors = ErrorHandler.fromConfig(parsed, log, [], (k) => metrics.error(k));
+      const wt = new WorkerSourceTask({
+        id,
+        initialState,
+        task,
+        taskConfig: taskProps,
+        producer: kafka.producer({ allowAutoTopicCreation: true }),
+        offsets: this.opts.offsets,
+        converters,
+        transforms,
+        errors,
+        metrics,
+        status,
+        log,
+        ...common,
+      });
+      return { task: wt, metrics, cleanup: async () => undefined };
+    }
+    const consumerProps = clientProps(this.opts.workerProps, 'consumer', conn);
+    const kafka = createKafka({ clientId, props: consumerProps, logger: log });
+    const reporters: ErrorReporter[] = [];
+    let dlq: DeadLetterQueueReporter | undefined;
+    const dlqTopic = String(parsed['errors.deadletterqueue.topic.name'] ?? '').trim();
+    if (dlqTopic) {
+      const producerKafka = createKafka({
+        clientId: `${clientId}-dlq`,
+        props: clientProps(this.opts.workerProps, 'producer', conn),
+        logger: log,
+      });
+      dlq = new DeadLetterQueueReporter({
+        topic: dlqTopic,
+        replicationFactor: Number(parsed['errors.deadletterqueue.topic.replication.factor']),
+        contextHeaders: parsed['errors.deadletterqueue.context.headers.enable'] === true,
+        producer: producerKafka.producer(),
+        admin: producerKafka.admin(),
+        id,
+        metrics,
+      });
+      reporters.push(dlq);
+    }
+    const errors = ErrorHandler.fromConfig(parsed, log, reporters, (k) => metrics.error(k));
+    const regex = String(parsed['topics.regex'] ?? '');
+    const topics = regex ? new RegExp(`^(?:${regex})$`) : listOf(conn['topics']);
+    const task = new (connector.taskClass())() as SinkTask;
+    const wt = new WorkerSinkTask({
+      id,
+      initialState,
+      task,
+      taskConfig: taskProps,
+      topics,
+      converters,
+      transforms,
+      errors,
+      metrics,
+      status,
+      log,
+      ...common,
+      consumer: kafka.consumer({
+        groupId: consumerProps['group.id'] ?? `connect-${id.connector}`,
+        sessionTimeout: Number(consumerProps['session.timeout.ms'] ?? 45000),
+        heartbeatInterval: Number(consumerProps['heartbeat.interval.ms'] ?? 3000),
+        maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1048576),
+        allowAutoTopicCreation: false,
+      }),
+    });
+    return { task: wt, metrics, cleanup: async () => dlq?.close() };
+  }
+
+  setTaskTargetState(id: TaskId, state: TargetState): void {
+    if (state !== 'STOPPED') this.tasks.get(taskKey(id))?.task.setTargetState(state);
+  }
+
+  /** Stops tasks, waiting up to task.shutdown.graceful.timeout.ms for them to flush and commit. */
+  async stopTasks(ids: readonly TaskId[]): Promise<void> {
+    const running = ids
+      .map((id) => [taskKey(id), this.tasks.get(taskKey(id))] as const)
+      .filter(([, r]) => r !== undefined);
+    for (const [, r] of running) r!.task.stop();
+    await Promise.all(
+      running.map(async ([key, r]) => {
+        const stopped = await r!.task.awaitStop(this.opts.gracefulShutdownMs);
+        if (!stopped) this.log.warn('Graceful stop of task failed', { task: key });
+        await r!.cleanup().catch(() => undefined);
+        this.tasks.delete(key);
+      }),
+    );
+  }
+
+  taskIds(connector?: string): TaskId[] {
+    return [...this.tasks.values()]
+      .map((r) => r.task.id)
+      .filter((id) => connector === undefined || id.connector === connector);
+  }
+
+  /** When each running task last started (for tests and drain accounting). */
+  taskStartTimes(): Map<string, number | undefined> {
+    return new Map([...this.tasks].map(([k, r]) => [k, r.task.startedAt]));
+  }
+
+  taskMetrics(): TaskMetrics[] {
+    return [...this.tasks.values()].map((r) => r.metrics);
+  }
+
+  setGeneration(generation: number): void {
+    this.generation = generation;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopTasks(this.taskIds());
+    for (const name of this.connectorNames()) await this.stopConnector(name);
+  }
+}
