@@ -6,10 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { repoRoot, withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
+import { readTopic, testKafka } from '../src/kafka.js';
 
 describe('test environment: Apache Kafka Connect baseline @env', () => {
   let child: ChildProcess | undefined;
@@ -67,14 +67,7 @@ describe('test environment: Apache Kafka Connect baseline @env', () => {
     );
     expect(status.connector.state).to.equal('RUNNING');
 
-    const kafka = new Kafka({ brokers: [env.kafka.bootstrapServers], logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: randomName('check') });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const received: string[] = [];
-    void consumer.run({ eachMessage: async ({ message }) => void received.push(message.value?.toString() ?? '') });
-    await eventually('all lines in the topic', () => received.length >= lines.length, { timeoutMs: 60_000 });
-    await consumer.disconnect();
-    expect(received).to.deep.equal(lines);
+    const received = await readTopic(testKafka(env.kafka.bootstrapServers), topic, lines.length, 60_000);
+    expect(received.map((r) => r.value)).to.deep.equal(lines);
   });
 });

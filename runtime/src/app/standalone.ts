@@ -46,7 +46,8 @@ export async function startStandalone(
   const listener = parseListener((v['listeners'] as string[])[0] ?? 'http://:8083');
   const advertisedHost = (v['rest.advertised.host.name'] as string | null) ?? os.hostname();
   const advertisedPort = (v['rest.advertised.port'] as number | null) ?? listener.port;
-  let herderRef: StandaloneHerder | undefined;
+  // The herder records topics the worker's tasks use; it is built after the worker.
+  const topicTracker = { record: (_connector: string, _topic: string): void => undefined };
   const worker = new Worker({
     workerId: `${advertisedHost}:${advertisedPort}`,
     workerProps: config.raw,
@@ -57,7 +58,7 @@ export async function startStandalone(
     providers: new ConfigProviders(config.raw),
     offsetFlushIntervalMs: Number(v['offset.flush.interval.ms']),
     gracefulShutdownMs: Number(v['task.shutdown.graceful.timeout.ms']),
-    onTopicUsed: (connector, topic) => herderRef?.recordActiveTopic(connector, topic),
+    onTopicUsed: (connector, topic) => topicTracker.record(connector, topic),
   });
   const admin = createKafka({
     clientId: 'sluice-admin',
@@ -79,7 +80,7 @@ export async function startStandalone(
     },
     new FileConfigStore(configFile),
   );
-  herderRef = herder;
+  topicTracker.record = (connector, topic) => herder.recordActiveTopic(connector, topic);
   const metrics =
     v['metrics.enable'] === true
       ? createMetricsRegistry({

@@ -4,7 +4,10 @@ import {
   ConnectError,
   type ConfigDef,
   type ConnectorContext,
-  type ConnectorProps, type SinkConnector, type SinkTaskClass } from '../sdk/index.js';
+  type ConnectorProps,
+  type SinkConnector,
+  type SinkTaskClass,
+} from '../sdk/index.js';
 import { SINK_FILE_CONFIG, fileStreamSinkConfigDef, parseFileStreamSinkConfig } from './file-stream-sink-config.js';
 import { FileStreamSinkTask } from './file-stream-sink-task.js';
 import { CONNECTORS_VERSION } from './version.js';

@@ -91,7 +91,9 @@ export class FileStreamSourceConnector implements SourceConnector {
         );
       }
       if (position < 0) {
-        throw new ConnectError(`The value for the '${POSITION_FIELD}' key in the offset should be a non-negative value`);
+        throw new ConnectError(
+          `The value for the '${POSITION_FIELD}' key in the offset should be a non-negative value`,
+        );
       }
       if (partition === null || partition === undefined) throw new ConnectError('Partition objects cannot be null');
       if (!(FILENAME_FIELD in partition)) {

@@ -71,7 +71,11 @@ export async function pollRecords(task: SourceTask, count: number, timeoutMs = 1
 }
 
 /** A fresh temp directory, removed by the returned cleanup. */
-export async function tempDir(): Promise<{ dir: string; file: (name: string) => string; cleanup: () => Promise<void> }> {
+export async function tempDir(): Promise<{
+  dir: string;
+  file: (name: string) => string;
+  cleanup: () => Promise<void>;
+}> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sluice-connectors-'));
   return {
     dir,

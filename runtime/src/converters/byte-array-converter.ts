@@ -31,7 +31,12 @@ export class ByteArrayConverter implements Converter, HeaderConverter {
     return { schema: Schemas.OPTIONAL_BYTES, value: value ?? null };
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Buffer | null {
     return this.fromConnectData(topic, schema, value);
   }
 

@@ -25,12 +25,12 @@ const CHARSETS: Record<string, Charset> = {
   'ISO-8859-1': {
     name: 'ISO-8859-1',
     // Java replaces unmappable characters with '?'.
-    encode: (s) => Buffer.from(s.replace(/[^\u0000-\u00ff]/g, '?'), 'latin1'),
+    encode: (s) => Buffer.from(s.replace(/[^\p{ASCII}\u0080-\u00ff]/gu, '?'), 'latin1'),
     decode: (b) => b.toString('latin1'),
   },
   'US-ASCII': {
     name: 'US-ASCII',
-    encode: (s) => Buffer.from(s.replace(/[^\u0000-\u007f]/g, '?'), 'latin1'),
+    encode: (s) => Buffer.from(s.replace(/\P{ASCII}/gu, '?'), 'latin1'),
     decode: (b) => b.toString('latin1').replace(/[\u0080-\u00ff]/g, '\ufffd'),
   },
   'UTF-16LE': { name: 'UTF-16LE', encode: (s) => Buffer.from(s, 'utf16le'), decode: (b) => b.toString('utf16le') },

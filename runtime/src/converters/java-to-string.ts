@@ -18,7 +18,8 @@ export function javaToString(value: unknown, schema: Schema | null): string {
       return String(value);
   }
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (Array.isArray(value)) {
     const elem = schema?.valueSchema ?? null;
     return '[' + value.map((v) => javaToString(v, elem)).join(', ') + ']';
@@ -34,5 +35,7 @@ export function javaToString(value: unknown, schema: Schema | null): string {
   const keySchema = schema?.keySchema ?? null;
   const valueSchema = schema?.valueSchema ?? null;
   const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
-  return '{' + entries.map(([k, v]) => javaToString(k, keySchema) + '=' + javaToString(v, valueSchema)).join(', ') + '}';
+  return (
+    '{' + entries.map(([k, v]) => javaToString(k, keySchema) + '=' + javaToString(v, valueSchema)).join(', ') + '}'
+  );
 }

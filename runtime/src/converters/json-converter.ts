@@ -167,7 +167,12 @@ export class JsonConverter implements Converter, HeaderConverter {
     return { schema, value: readJson(schema, payload, this.opts.replaceNullWithDefault) };
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Buffer | null {
     return this.fromConnectData(topic, schema, value);
   }
 

@@ -108,7 +108,8 @@ export function readJson(schema: Schema | null, json: unknown, replaceNullWithDe
       for (const field of schema.fields ?? []) {
         const v = readJson(field.schema, src[field.name], replaceNullWithDefault);
         // Plain assignment of "__proto__" would replace the prototype instead.
-        if (field.name === '__proto__') Object.defineProperty(out, field.name, { value: v, enumerable: true, writable: true, configurable: true });
+        if (field.name === '__proto__')
+          Object.defineProperty(out, field.name, { value: v, enumerable: true, writable: true, configurable: true });
         else out[field.name] = v;
       }
       return out;
@@ -127,7 +128,9 @@ function readMap(schema: Schema, json: unknown, replace: boolean): unknown {
     return o;
   }
   if (!Array.isArray(json))
-    throw new DataError(`Maps with non-string fields should be encoded as JSON array of tuples, but found ${nodeType(json)}`);
+    throw new DataError(
+      `Maps with non-string fields should be encoded as JSON array of tuples, but found ${nodeType(json)}`,
+    );
   const out = new Map<unknown, unknown>();
   for (const entry of json) {
     if (!Array.isArray(entry))
@@ -176,7 +179,9 @@ function readLogical(schema: Schema, json: unknown): unknown {
 }
 
 function logicalMismatch(type: string, expected: string, json: unknown): DataError {
-  return new DataError(`Invalid type for ${type}, underlying representation should be ${expected} but was ${nodeType(json)}`);
+  return new DataError(
+    `Invalid type for ${type}, underlying representation should be ${expected} but was ${nodeType(json)}`,
+  );
 }
 
 function toInteger(schema: Schema, json: unknown): number {

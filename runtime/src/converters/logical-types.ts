@@ -57,12 +57,16 @@ export function toUnscaled(value: unknown, scale: number): bigint {
   else if (typeof value === 'number' && Number.isFinite(value)) d = parseDecimal(String(value));
   else if (value !== null && typeof value === 'object' && typeof (value as UnscaledDecimal).unscaled === 'bigint')
     d = value as UnscaledDecimal;
-  else throw new DataError(`Invalid type for Decimal, expected a decimal string, number, bigint or {unscaled, scale} but was ${describe(value)}`);
+  else
+    throw new DataError(
+      `Invalid type for Decimal, expected a decimal string, number, bigint or {unscaled, scale} but was ${describe(value)}`,
+    );
   if (d.scale === scale) return d.unscaled;
   if (d.scale < scale) return d.unscaled * 10n ** BigInt(scale - d.scale);
   // Kafka refuses a BigDecimal whose scale differs; we only refuse when rescaling would lose digits.
   const divisor = 10n ** BigInt(d.scale - scale);
-  if (d.unscaled % divisor !== 0n) throw new DataError('BigDecimal has mismatching scale value for given Decimal schema');
+  if (d.unscaled % divisor !== 0n)
+    throw new DataError('BigDecimal has mismatching scale value for given Decimal schema');
   return d.unscaled / divisor;
 }
 

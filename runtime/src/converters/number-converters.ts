@@ -123,7 +123,12 @@ abstract class FixedWidthConverter implements Converter, HeaderConverter {
     return { schema: this.codec.schema, value: this.codec.read(value) };
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Buffer | null {
     return this.fromConnectData(topic, schema, value);
   }
 

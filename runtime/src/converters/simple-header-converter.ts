@@ -12,7 +12,12 @@ export class SimpleHeaderConverter implements HeaderConverter {
 
   configure(): void {}
 
-  fromConnectHeader(_topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
+  fromConnectHeader(
+    _topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Buffer | null {
     const text = convertToString(schema, value);
     return text === null ? null : Buffer.from(text, 'utf8');
   }

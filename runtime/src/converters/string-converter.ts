@@ -51,7 +51,12 @@ export class StringConverter implements Converter, HeaderConverter {
     return { schema: Schemas.OPTIONAL_STRING, value: value == null ? null : this.charset.decode(value) };
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Buffer | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Buffer | null {
     return this.fromConnectData(topic, schema, value);
   }
 

@@ -65,14 +65,18 @@ function append(schema: Schema | null, value: unknown, embedded: boolean): strin
   }
   if (schema?.type === 'struct') {
     const record = value as Record<string, unknown>;
-    const parts = (schema.fields ?? []).map((f) => append(null, f.name, true) + ':' + append(f.schema, record[f.name], true));
+    const parts = (schema.fields ?? []).map(
+      (f) => append(null, f.name, true) + ':' + append(f.schema, record[f.name], true),
+    );
     return '{' + parts.join(',') + '}';
   }
   if (typeof value === 'object') {
     const keySchema = schema?.keySchema ?? null;
     const valueSchema = schema?.valueSchema ?? null;
     const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
-    return '{' + entries.map(([k, v]) => append(keySchema, k, true) + ':' + append(valueSchema, v, true)).join(',') + '}';
+    return (
+      '{' + entries.map(([k, v]) => append(keySchema, k, true) + ':' + append(valueSchema, v, true)).join(',') + '}'
+    );
   }
   return String(value);
 }
@@ -205,7 +209,7 @@ class Parser {
       values.push(elem?.value ?? null);
       common.add(elem);
       if (this.eat(']')) break;
-      if (!this.eat(',')) throw new DataError('Array is missing terminating \']\'');
+      if (!this.eat(',')) throw new DataError("Array is missing terminating ']'");
     }
     return { schema: common.schema ? arraySchema(common.schema) : null, value: values };
   }
@@ -231,7 +235,8 @@ class Parser {
     const schema = keys.schema && values.schema ? mapSchema(keys.schema, values.schema) : null;
     if (entries.every(([k]) => typeof k === 'string')) {
       const obj: Record<string, unknown> = {};
-      for (const [k, v] of entries) Object.defineProperty(obj, k as string, { value: v, enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of entries)
+        Object.defineProperty(obj, k as string, { value: v, enumerable: true, writable: true, configurable: true });
       return { schema, value: obj };
     }
     return { schema, value: new Map(entries) };

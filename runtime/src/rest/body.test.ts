@@ -40,7 +40,12 @@ describe('request body checks', () => {
   });
 
   it('coerces scalars in a connector config and refuses nested values and null', () => {
-    expect(toConnectorConfig({ a: 'x', b: 1, c: false, d: 1.5 })).to.deep.equal({ a: 'x', b: '1', c: 'false', d: '1.5' });
+    expect(toConnectorConfig({ a: 'x', b: 1, c: false, d: 1.5 })).to.deep.equal({
+      a: 'x',
+      b: '1',
+      c: 'false',
+      d: '1.5',
+    });
     expect(statusOfThrow(() => toConnectorConfig({ a: { b: 'c' } }))).to.equal(400);
     expect(statusOfThrow(() => toConnectorConfig({ a: [] }))).to.equal(400);
     expect(statusOfThrow(() => toConnectorConfig({ a: null }))).to.equal(400);

@@ -95,7 +95,9 @@ export function registerConnectorRoutes(add: AddRoute, herder: Herder, logger: R
     if (rawState !== undefined && rawState !== null) {
       const upper = typeof rawState === 'string' ? rawState.toUpperCase() : '';
       if (!INITIAL_STATES.includes(upper as InitialState)) {
-        throw badRequest(`Invalid initial_state ${JSON.stringify(rawState)}: must be one of ${INITIAL_STATES.join(', ')}`);
+        throw badRequest(
+          `Invalid initial_state ${JSON.stringify(rawState)}: must be one of ${INITIAL_STATES.join(', ')}`,
+        );
       }
       initialState = upper as InitialState;
     }

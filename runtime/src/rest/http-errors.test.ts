@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { AlreadyExistsError, BadRequestError, ForbiddenError, HerderError, NotFoundError, NotReadyError } from '../herder/errors.js';
+import {
+  AlreadyExistsError,
+  BadRequestError,
+  ForbiddenError,
+  HerderError,
+  NotFoundError,
+  NotReadyError,
+} from '../herder/errors.js';
 import { ConfigError, ConnectError, DataError } from '../sdk/errors.js';
 import { RestError, toErrorResponse } from './http-errors.js';
 

@@ -106,11 +106,10 @@ export function parseRaw(response: string): { status: number; body: unknown } {
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
   const sep = response.indexOf('\r\n\r\n');
   const text = sep >= 0 ? response.slice(sep + 4) : '';
-  let body: unknown = undefined;
+  if (!text) return { status, body: undefined };
   try {
-    body = text ? JSON.parse(text) : undefined;
+    return { status, body: JSON.parse(text) };
   } catch {
-    body = text;
+    return { status, body: text };
   }
-  return { status, body };
 }

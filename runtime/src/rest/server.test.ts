@@ -164,7 +164,10 @@ describe('REST server', () => {
       ]);
       const parsed = parseRaw(response);
       expect(parsed.status).to.equal(413);
-      expect(parsed.body).to.deep.equal({ error_code: 413, message: 'Request body is larger than the limit of 1000 bytes' });
+      expect(parsed.body).to.deep.equal({
+        error_code: 413,
+        message: 'Request body is larger than the limit of 1000 bytes',
+      });
       expect(response).to.match(/connection: close/i);
       expect(t.herder.calls).to.have.length(0);
     });
@@ -202,7 +205,9 @@ describe('REST server', () => {
 
     it('answers 400 to bad percent-encoding in the path', async () => {
       t = await startTestServer();
-      const { response } = await raw(t.port, ['GET /connectors/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+      const { response } = await raw(t.port, [
+        'GET /connectors/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      ]);
       const parsed = parseRaw(response);
       expect(parsed.status).to.equal(400);
       expect(parsed.body).to.deep.equal({ error_code: 400, message: 'Malformed URL path: bad percent-encoding' });
@@ -229,13 +234,17 @@ describe('REST server', () => {
 
     it('routes an absolute-form target by its path', async () => {
       t = await startTestServer();
-      const { response } = await raw(t.port, ['GET http://x/connectors HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+      const { response } = await raw(t.port, [
+        'GET http://x/connectors HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      ]);
       expect(parseRaw(response)).to.deep.equal({ status: 200, body: [] });
     });
 
     it('does not treat "//host" in the path as a URL authority', async () => {
       t = await startTestServer();
-      const { response } = await raw(t.port, ['GET //evil/connectors HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+      const { response } = await raw(t.port, [
+        'GET //evil/connectors HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      ]);
       expect(parseRaw(response).status).to.equal(404);
     });
 
@@ -253,7 +262,9 @@ describe('REST server', () => {
       const started = Date.now();
       const { closed } = await raw(
         t.port,
-        ['PUT /connectors/a/config HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"a":'],
+        [
+          'PUT /connectors/a/config HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"a":',
+        ],
         { timeoutMs: 3000 },
       );
       expect(closed).to.equal(true);

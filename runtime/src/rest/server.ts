@@ -225,8 +225,7 @@ export function createRestServer(options: RestServerOptions): RestServer {
   function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
     if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
-      const status =
-        err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
       const body = JSON.stringify(errorBody(status, `HTTP ${status} ${STATUS_CODES[status]}`));
       socket.end(
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +

@@ -11,15 +11,24 @@ describe('Cast', () => {
     });
 
     it('rejects an unknown type', () => {
-      expect(() => new CastValue().configure({ spec: 'a:int128' })).to.throw(ConfigError, /Invalid type found in casting spec/);
+      expect(() => new CastValue().configure({ spec: 'a:int128' })).to.throw(
+        ConfigError,
+        /Invalid type found in casting spec/,
+      );
     });
 
     it('rejects casting to bytes', () => {
-      expect(() => new CastValue().configure({ spec: 'a:bytes' })).to.throw(ConfigError, /does not support casting to BYTES/);
+      expect(() => new CastValue().configure({ spec: 'a:bytes' })).to.throw(
+        ConfigError,
+        /does not support casting to BYTES/,
+      );
     });
 
     it('rejects a whole-value cast combined with field casts', () => {
-      expect(() => new CastValue().configure({ spec: 'int32,a:string' })).to.throw(ConfigError, /ony specify a single cast/);
+      expect(() => new CastValue().configure({ spec: 'int32,a:string' })).to.throw(
+        ConfigError,
+        /ony specify a single cast/,
+      );
     });
 
     it('rejects a mapping with more than one colon', () => {
@@ -62,7 +71,10 @@ describe('Cast', () => {
 
     it('fails on nested values', () => {
       const t = configured(new CastValue(), { spec: 'a:string' });
-      expect(() => t.apply(valueRecord(null, { a: [1, 2] }))).to.throw(DataError, /does not support casting from ARRAY/);
+      expect(() => t.apply(valueRecord(null, { a: [1, 2] }))).to.throw(
+        DataError,
+        /does not support casting from ARRAY/,
+      );
     });
 
     it('fails on a non-map value for field casts', () => {
@@ -72,13 +84,16 @@ describe('Cast', () => {
   });
 
   describe('with schema', () => {
-    const schema = structSchema([
-      ['id', Schemas.INT64],
-      ['price', Schemas.FLOAT64],
-      ['flag', Schemas.OPTIONAL_INT32],
-      ['raw', Schemas.BYTES],
-      ['name', primitiveSchema('string', { defaultValue: '5' })],
-    ], { name: 'Order', version: 3 });
+    const schema = structSchema(
+      [
+        ['id', Schemas.INT64],
+        ['price', Schemas.FLOAT64],
+        ['flag', Schemas.OPTIONAL_INT32],
+        ['raw', Schemas.BYTES],
+        ['name', primitiveSchema('string', { defaultValue: '5' })],
+      ],
+      { name: 'Order', version: 3 },
+    );
 
     it('changes the field schemas and values', () => {
       const t = configured(new CastValue(), { spec: 'id:int16,price:string,flag:boolean,raw:string,name:int32' });
@@ -123,7 +138,9 @@ describe('Cast', () => {
       expect(configured(new CastValue(), { spec: 'string' }).apply(valueRecord(ts, date)).value).to.equal(
         '2024-01-02T03:04:05.006Z',
       );
-      expect(configured(new CastValue(), { spec: 'int64' }).apply(valueRecord(ts, date)).value).to.equal(date.getTime());
+      expect(configured(new CastValue(), { spec: 'int64' }).apply(valueRecord(ts, date)).value).to.equal(
+        date.getTime(),
+      );
     });
 
     it('formats large doubles the way Java does', () => {

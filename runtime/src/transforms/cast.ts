@@ -26,7 +26,17 @@ import {
 } from './schema-util.js';
 
 const PURPOSE = 'cast types';
-const INPUT_TYPES: SchemaType[] = ['int8', 'int16', 'int32', 'int64', 'float32', 'float64', 'boolean', 'string', 'bytes'];
+const INPUT_TYPES: SchemaType[] = [
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'float32',
+  'float64',
+  'boolean',
+  'string',
+  'bytes',
+];
 const OUTPUT_TYPES: SchemaType[] = ['int8', 'int16', 'int32', 'int64', 'float32', 'float64', 'boolean', 'string'];
 const upper = (types: SchemaType[]) => `[${types.map((t) => t.toUpperCase()).join(', ')}]`;
 
@@ -48,7 +58,10 @@ function parseSpec(mappings: string[]): CastSpec {
     const type = typeName.toLowerCase() as SchemaType;
     if (!OUTPUT_TYPES.includes(type)) {
       if (INPUT_TYPES.includes(type) || ['array', 'map', 'struct'].includes(type))
-        throw new ConfigError('spec', `Cast transformation does not support casting to ${typeName.toUpperCase()}; supported types are ${upper(OUTPUT_TYPES)}`);
+        throw new ConfigError(
+          'spec',
+          `Cast transformation does not support casting to ${typeName.toUpperCase()}; supported types are ${upper(OUTPUT_TYPES)}`,
+        );
       throw new ConfigError('spec', `Invalid type found in casting spec: ${typeName}`);
     }
     if (parts.length === 1) spec.whole = type;
@@ -106,7 +119,8 @@ export abstract class Cast implements Transformation {
 
   private applyWithSchema<R extends ConnectRecord>(record: R, schema: Schema, value: unknown): R {
     const updatedSchema = this.schemas.get(schema, (s) => this.buildSchema(s));
-    if (this.spec.whole) return withOperating(record, this.side, updatedSchema, castValue(schema, value, this.spec.whole));
+    if (this.spec.whole)
+      return withOperating(record, this.side, updatedSchema, castValue(schema, value, this.spec.whole));
     const struct = requireStruct(value, PURPOSE);
     const updated: Record<string, unknown> = {};
     for (const field of requireStructSchema(schema, PURPOSE).fields) {
@@ -174,7 +188,9 @@ export function castValue(schema: Schema | null, value: unknown, target: SchemaT
   const inferred = schema ? schema.type : inferType(value);
   if (!inferred) {
     const kind = value instanceof Date ? 'Date' : typeof value;
-    throw new DataError(`Cast transformation was passed a value of type ${kind} which is not supported by Connect's data API`);
+    throw new DataError(
+      `Cast transformation was passed a value of type ${kind} which is not supported by Connect's data API`,
+    );
   }
   if (!INPUT_TYPES.includes(inferred))
     throw new DataError(
@@ -227,7 +243,8 @@ function castToString(value: unknown, type: SchemaType): string {
     const fmt = ms < MILLIS_PER_DAY ? TIME_FORMAT : ms % MILLIS_PER_DAY === 0 ? DATE_FORMAT : TIMESTAMP_FORMAT;
     return fmt.format(value);
   }
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (typeof value === 'number' && (type === 'float32' || type === 'float64' || !Number.isInteger(value)))
     return javaFloatToString(value, type === 'float32');
   return String(value);

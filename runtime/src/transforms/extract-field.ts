@@ -41,7 +41,12 @@ export abstract class ExtractField implements Transformation {
     if (schema.type !== 'struct') throw new DataError(`Cannot look up fields on non-struct type ${schema.type}`);
     const field = this.path.fieldFrom(schema);
     if (!field) throw new DataError(`Unknown field: ${this.path.text}`);
-    return withOperating(record, this.side, field.schema, struct == null ? null : this.path.valueFromStruct(struct, schema));
+    return withOperating(
+      record,
+      this.side,
+      field.schema,
+      struct == null ? null : this.path.valueFromStruct(struct, schema),
+    );
   }
 }
 

@@ -8,7 +8,7 @@ export class Filter implements Transformation {
     return CONFIG;
   }
 
-  configure(): void {}
+  configure(_props: Record<string, string>): void {}
 
   apply(_record: ConnectRecord): null {
     return null;

@@ -1,6 +1,13 @@
 // Flatten: lifts nested structs (or maps) into their parent, joining the
 // field names with `delimiter`.
-import { ConfigDef, DataError, type ConnectRecord, type Field, type Schema, type Transformation } from '../sdk/index.js';
+import {
+  ConfigDef,
+  DataError,
+  type ConnectRecord,
+  type Field,
+  type Schema,
+  type Transformation,
+} from '../sdk/index.js';
 import { operatingSchema, operatingValue, withOperating, type Side } from './key-or-value.js';
 import {
   isMapValue,
@@ -21,7 +28,8 @@ const CONFIG = new ConfigDef().define({
   type: 'STRING',
   defaultValue: '.',
   importance: 'MEDIUM',
-  documentation: 'Delimiter to insert between field names from the input record when generating field names for the output record',
+  documentation:
+    'Delimiter to insert between field names from the input record when generating field names for the output record',
 });
 
 export abstract class Flatten implements Transformation {
@@ -66,7 +74,9 @@ export abstract class Flatten implements Transformation {
       const name = this.name(prefix, key);
       if (isMapValue(value)) this.flattenMap(value, name, out);
       else if (value === undefined || typeof value === 'function' || typeof value === 'symbol')
-        throw new DataError(`Flatten transformation does not support ${typeof value} for record without schemas (for field ${name}).`);
+        throw new DataError(
+          `Flatten transformation does not support ${typeof value} for record without schemas (for field ${name}).`,
+        );
       else out.push([name, value]);
     }
   }
@@ -96,7 +106,11 @@ export abstract class Flatten implements Transformation {
           const { defaultValue: _ignored, ...rest } = field.schema;
           fields.push([
             name,
-            Object.freeze({ ...rest, optional: fieldOptional, ...(fieldDefault != null ? { defaultValue: fieldDefault } : {}) }),
+            Object.freeze({
+              ...rest,
+              optional: fieldOptional,
+              ...(fieldDefault != null ? { defaultValue: fieldDefault } : {}),
+            }),
           ]);
         }
       }

@@ -43,7 +43,8 @@ const CONFIG = new ConfigDef()
       if (value !== 'move' && value !== 'copy') throw new ConfigError(name, 'String must be one of: move, copy');
     },
     importance: 'HIGH',
-    documentation: 'Either <code>move</code> if the fields are to be moved to the headers (removed from the key/value), or <code>copy</code> if the fields are to be copied to the headers (retained in the key/value).',
+    documentation:
+      'Either <code>move</code> if the fields are to be moved to the headers (removed from the key/value), or <code>copy</code> if the fields are to be copied to the headers (retained in the key/value).',
   });
 
 export abstract class HeaderFrom implements Transformation {
@@ -78,8 +79,13 @@ export abstract class HeaderFrom implements Transformation {
     if (!schema) {
       const map = requireMap(value, purpose);
       const moved = new Set(this.move ? this.fields : []);
-      this.fields.forEach((f, i) => headers.push({ key: this.headers[i]!, value: mapGet(map, f) ?? null, schema: null }));
-      const updated = mapLike(map, mapEntries(map).filter(([k]) => !moved.has(k)));
+      this.fields.forEach((f, i) =>
+        headers.push({ key: this.headers[i]!, value: mapGet(map, f) ?? null, schema: null }),
+      );
+      const updated = mapLike(
+        map,
+        mapEntries(map).filter(([k]) => !moved.has(k)),
+      );
       return this.result(record, null, updated, headers);
     }
     const struct = requireStruct(value, purpose);

@@ -32,12 +32,17 @@ interface Insertion {
 const define = (def: ConfigDef, name: string, documentation: string): ConfigDef =>
   def.define({ name, type: 'STRING', defaultValue: null, importance: 'MEDIUM', documentation });
 
-const SUFFIX_DOC = ' Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).';
+const SUFFIX_DOC =
+  ' Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).';
 
 let CONFIG = new ConfigDef();
 CONFIG = define(CONFIG, 'topic.field', 'Field name for Kafka topic.' + SUFFIX_DOC);
 CONFIG = define(CONFIG, 'partition.field', 'Field name for Kafka partition.' + SUFFIX_DOC);
-CONFIG = define(CONFIG, 'offset.field', 'Field name for Kafka offset - only applicable to sink connectors.' + SUFFIX_DOC);
+CONFIG = define(
+  CONFIG,
+  'offset.field',
+  'Field name for Kafka offset - only applicable to sink connectors.' + SUFFIX_DOC,
+);
 CONFIG = define(CONFIG, 'timestamp.field', 'Field name for record timestamp.' + SUFFIX_DOC);
 CONFIG = define(CONFIG, 'static.field', 'Field name for static data field.' + SUFFIX_DOC);
 CONFIG = define(CONFIG, 'static.value', 'Static field value, if field name configured.');

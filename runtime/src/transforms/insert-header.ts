@@ -44,7 +44,10 @@ export function parseLiteral(literal: string): { schema: Schema | null; value: u
     ] as const)
       if (BigInt.asIntN(bits, n) === n) return { schema, value: Number(n) };
     if (BigInt.asIntN(64, n) === n)
-      return { schema: Schemas.INT64, value: n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n };
+      return {
+        schema: Schemas.INT64,
+        value: n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n,
+      };
   } else if (/^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$/.test(text)) {
     const n = Number(text);
     if (Number.isFinite(Math.fround(n))) return { schema: Schemas.FLOAT32, value: Math.fround(n) };

@@ -96,7 +96,9 @@ export class JavaReplacement {
 
   expand(match: RegExpExecArray): string {
     return this.parts
-      .map((p) => (typeof p === 'string' ? p : typeof p === 'number' ? (match[p] ?? '') : (match.groups?.[p.name] ?? '')))
+      .map((p) =>
+        typeof p === 'string' ? p : typeof p === 'number' ? (match[p] ?? '') : (match.groups?.[p.name] ?? ''),
+      )
       .join('');
   }
 }

@@ -32,7 +32,8 @@ const CONFIG = new ConfigDef()
     defaultValue: null,
     validator: nonEmptyString,
     importance: 'LOW',
-    documentation: 'Custom value replacement, that will be applied to all \'fields\' values (numeric or non-empty string values only).',
+    documentation:
+      "Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only).",
   });
 
 export abstract class MaskField implements Transformation {

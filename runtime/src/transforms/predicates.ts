@@ -15,7 +15,7 @@ const TOPIC_NAME_MATCHES_CONFIG = new ConfigDef().define({
     }
   },
   importance: 'MEDIUM',
-  documentation: 'A Java regular expression for matching against the name of a record\'s topic.',
+  documentation: "A Java regular expression for matching against the name of a record's topic.",
 });
 
 /** True for records whose whole topic name matches `pattern`. */
@@ -71,7 +71,7 @@ export class RecordIsTombstone implements Predicate {
     return EMPTY;
   }
 
-  configure(): void {}
+  configure(_props: Record<string, string>): void {}
 
   test(record: ConnectRecord): boolean {
     return record.value == null;

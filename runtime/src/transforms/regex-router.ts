@@ -1,5 +1,12 @@
 // RegexRouter: renames the topic when the whole topic name matches `regex`.
-import { ConfigDef, ConfigError, NO_DEFAULT, newRecord, type ConnectRecord, type Transformation } from '../sdk/index.js';
+import {
+  ConfigDef,
+  ConfigError,
+  NO_DEFAULT,
+  newRecord,
+  type ConnectRecord,
+  type Transformation,
+} from '../sdk/index.js';
 import { JavaReplacement, compileJavaRegex, fullMatch, replaceFirst, type JavaPattern } from './java-regex.js';
 
 const CONFIG = new ConfigDef()

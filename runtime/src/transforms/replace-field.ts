@@ -1,5 +1,12 @@
 // ReplaceField: drops (exclude/include) and renames fields.
-import { ConfigDef, ConfigError, structSchema, type ConnectRecord, type Schema, type Transformation } from '../sdk/index.js';
+import {
+  ConfigDef,
+  ConfigError,
+  structSchema,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
+} from '../sdk/index.js';
 import { operatingSchema, operatingValue, withOperating, type Side } from './key-or-value.js';
 import { mapEntries, mapLike, requireMap, requireStruct, requireStructSchema } from './requirements.js';
 import { SchemaCache, schemaBasics, structGet } from './schema-util.js';
@@ -45,8 +52,10 @@ export abstract class ReplaceField implements Transformation {
   configure(props: Record<string, string>): void {
     // The pre-KIP-629 names still work when the new ones are not given.
     const translated = { ...props };
-    if (translated['exclude'] === undefined && props['blacklist'] !== undefined) translated['exclude'] = props['blacklist'];
-    if (translated['include'] === undefined && props['whitelist'] !== undefined) translated['include'] = props['whitelist'];
+    if (translated['exclude'] === undefined && props['blacklist'] !== undefined)
+      translated['exclude'] = props['blacklist'];
+    if (translated['include'] === undefined && props['whitelist'] !== undefined)
+      translated['include'] = props['whitelist'];
     const c = CONFIG.parse(translated);
     this.exclude = new Set(c['exclude'] as string[]);
     this.include = new Set(c['include'] as string[]);
@@ -69,7 +78,15 @@ export abstract class ReplaceField implements Transformation {
     if (!schema) {
       const map = requireMap(value, PURPOSE);
       const entries = mapEntries(map).filter(([k]) => this.keep(k));
-      return withOperating(record, this.side, null, mapLike(map, entries.map(([k, v]) => [this.renamed(k), v])));
+      return withOperating(
+        record,
+        this.side,
+        null,
+        mapLike(
+          map,
+          entries.map(([k, v]) => [this.renamed(k), v]),
+        ),
+      );
     }
     const struct = requireStruct(value, PURPOSE);
     const updatedSchema = this.schemas.get(schema, (s) => this.buildSchema(s));

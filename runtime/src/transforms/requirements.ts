@@ -28,7 +28,8 @@ function describe(value: unknown): string {
 }
 
 export function requireMap(value: unknown, purpose: string): MapValue {
-  if (!isMapValue(value)) throw new DataError(`Only Map objects supported in absence of schema for [${purpose}], found: ${describe(value)}`);
+  if (!isMapValue(value))
+    throw new DataError(`Only Map objects supported in absence of schema for [${purpose}], found: ${describe(value)}`);
   return value;
 }
 
@@ -37,7 +38,8 @@ export function requireMapOrNull(value: unknown, purpose: string): MapValue | nu
 }
 
 export function requireStruct(value: unknown, purpose: string): StructValue {
-  if (!isPlainObject(value)) throw new DataError(`Only Struct objects supported for [${purpose}], found: ${describe(value)}`);
+  if (!isPlainObject(value))
+    throw new DataError(`Only Struct objects supported for [${purpose}], found: ${describe(value)}`);
   return value;
 }
 
@@ -45,7 +47,10 @@ export function requireStructOrNull(value: unknown, purpose: string): StructValu
   return value == null ? null : requireStruct(value, purpose);
 }
 
-export function requireStructSchema(schema: Schema, purpose: string): Schema & { fields: NonNullable<Schema['fields']> } {
+export function requireStructSchema(
+  schema: Schema,
+  purpose: string,
+): Schema & { fields: NonNullable<Schema['fields']> } {
   if (schema.type !== 'struct' || !schema.fields)
     throw new DataError(`Only Struct objects supported for [${purpose}], found schema of type ${schema.type}`);
   return schema as Schema & { fields: NonNullable<Schema['fields']> };

@@ -35,7 +35,10 @@ export function schemaBasics(schema: Schema): SchemaProps {
 /** A struct schema with `schema`'s basics, optionality and default but other fields. */
 export function rebuildStruct(schema: Schema, fields: ReadonlyArray<[string, Schema]>): Schema {
   const props: SchemaProps = { ...schemaBasics(schema), optional: schema.optional };
-  return structSchema(fields, schema.defaultValue !== undefined ? { ...props, defaultValue: schema.defaultValue } : props);
+  return structSchema(
+    fields,
+    schema.defaultValue !== undefined ? { ...props, defaultValue: schema.defaultValue } : props,
+  );
 }
 
 /**

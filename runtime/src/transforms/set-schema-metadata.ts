@@ -1,11 +1,30 @@
 // SetSchemaMetadata: overrides the name and/or version of the key or value schema.
-import { ConfigDef, ConfigError, withSchema, type ConnectRecord, type Schema, type Transformation } from '../sdk/index.js';
+import {
+  ConfigDef,
+  ConfigError,
+  withSchema,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
+} from '../sdk/index.js';
 import { operatingSchema, operatingValue, withOperating, type Side } from './key-or-value.js';
 import { requireSchema } from './requirements.js';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'schema.name', type: 'STRING', defaultValue: null, importance: 'HIGH', documentation: 'Schema name to set.' })
-  .define({ name: 'schema.version', type: 'INT', defaultValue: null, importance: 'HIGH', documentation: 'Schema version to set.' });
+  .define({
+    name: 'schema.name',
+    type: 'STRING',
+    defaultValue: null,
+    importance: 'HIGH',
+    documentation: 'Schema name to set.',
+  })
+  .define({
+    name: 'schema.version',
+    type: 'INT',
+    defaultValue: null,
+    importance: 'HIGH',
+    documentation: 'Schema version to set.',
+  });
 
 export abstract class SetSchemaMetadata implements Transformation {
   private name: string | null = null;

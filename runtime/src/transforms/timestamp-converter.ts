@@ -113,7 +113,10 @@ export abstract class TimestampConverter implements Transformation {
     this.precision = c['unix.precision'] as Precision;
     const pattern = c['format'] as string;
     if (this.target === 'string' && pattern.trim() === '')
-      throw new ConfigError(undefined, 'TimestampConverter requires format option to be specified when using string timestamps');
+      throw new ConfigError(
+        undefined,
+        'TimestampConverter requires format option to be specified when using string timestamps',
+      );
     this.format = null;
     if (pattern.trim() !== '') {
       try {
@@ -132,7 +135,8 @@ export abstract class TimestampConverter implements Transformation {
     const schema = operatingSchema(record, this.side);
     const value = operatingValue(record, this.side);
     if (!schema) {
-      if (value == null || this.field === '') return withOperating(record, this.side, null, this.convert(value, undefined));
+      if (value == null || this.field === '')
+        return withOperating(record, this.side, null, this.convert(value, undefined));
       const map = requireMap(value, PURPOSE);
       const updated = new Map(mapEntries(map));
       updated.set(this.field, this.convert(mapGet(map, this.field), undefined));
@@ -173,12 +177,15 @@ export abstract class TimestampConverter implements Transformation {
   private toRaw(value: unknown, source: TimestampType): Date {
     switch (source) {
       case 'string': {
-        if (typeof value !== 'string') throw new DataError(`Expected string timestamp to be a String, but found ${typeof value}`);
+        if (typeof value !== 'string')
+          throw new DataError(`Expected string timestamp to be a String, but found ${typeof value}`);
         if (!this.format)
           throw new DataError('TimestampConverter requires format option to be specified when using string timestamps');
         const parsed = this.format.parse(value);
         if (!parsed)
-          throw new DataError(`Could not parse timestamp: value (${value}) does not match pattern (${this.format.pattern})`);
+          throw new DataError(
+            `Could not parse timestamp: value (${value}) does not match pattern (${this.format.pattern})`,
+          );
         return parsed;
       }
       case 'unix': {

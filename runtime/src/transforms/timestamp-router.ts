@@ -40,7 +40,9 @@ export class TimestampRouter implements Transformation {
 
   apply<R extends ConnectRecord>(record: R): R {
     if (record.timestamp == null)
-      throw new DataError(`Timestamp missing on record: topic=${record.topic}, partition=${record.kafkaPartition ?? null}`);
+      throw new DataError(
+        `Timestamp missing on record: topic=${record.topic}, partition=${record.kafkaPartition ?? null}`,
+      );
     const timestamp = this.timestampFormat.format(new Date(record.timestamp));
     const topic = this.topicFormat.replaceAll('${topic}', record.topic).replaceAll('${timestamp}', timestamp);
     return newRecord(record, { topic });

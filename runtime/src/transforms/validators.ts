@@ -3,8 +3,7 @@ import { ConfigError, type Validator } from '../sdk/index.js';
 
 /** Kafka's NonEmptyListValidator. */
 export const nonEmptyList: Validator = (name, value) => {
-  if (value == null || (Array.isArray(value) && value.length === 0))
-    throw new ConfigError(name, 'Empty list');
+  if (value == null || (Array.isArray(value) && value.length === 0)) throw new ConfigError(name, 'Empty list');
 };
 
 /** Kafka's ConfigDef.NonEmptyString, which also lets the null default through. */

@@ -41,7 +41,10 @@ export class ValueToKey implements Transformation {
   apply<R extends ConnectRecord>(record: R): R {
     if (!record.valueSchema) {
       const map = requireMap(record.value, PURPOSE);
-      const key = mapLike(map, this.fields.map((f) => [f, mapGet(map, f) ?? null]));
+      const key = mapLike(
+        map,
+        this.fields.map((f) => [f, mapGet(map, f) ?? null]),
+      );
       return newRecord(record, { keySchema: null, key });
     }
     const struct = requireStruct(record.value, PURPOSE);

@@ -79,7 +79,7 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   private async sendRecords(records: SourceRecord[]): Promise<void> {
-    const { metrics, converters, transforms, errors } = this.deps;
+    const { metrics, transforms, errors } = this.deps;
     metrics.pollTotal += records.length;
     metrics.pollRate.record(records.length);
     metrics.batch(records.length);

@@ -1,0 +1,88 @@
+// Reading and writing the real test broker from tests.
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+
+export function testKafka(bootstrapServers: string): Kafka {
+  return new Kafka({ clientId: 'sluice-test', brokers: [bootstrapServers], logLevel: logLevel.NOTHING });
+}
+
+export interface ReadRecord {
+  key: string | null;
+  value: string | null;
+  headers: IHeaders;
+  partition: number;
+  offset: string;
+}
+
+/** Reads a topic from the beginning until `count` records arrived or `timeoutMs` passed. */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 60_000,
+  isolation?: 'read_committed',
+): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({
+    groupId: `reader-${topic}-${Math.random().toString(36).slice(2)}`,
+    readUncommitted: isolation !== 'read_committed',
+  });
+  await consumer.connect();
+  // The topic may not exist yet when a connector has not produced its first record.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const out: ReadRecord[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const timer = setTimeout(done, timeoutMs);
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => {
+      out.push({
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? null,
+        headers: message.headers ?? {},
+        partition,
+        offset: message.offset,
+      });
+      if (out.length >= count) done();
+    },
+  });
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  return out;
+}
+
+export async function createTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: Array<{ key?: string | null; value: string | Buffer | null }>,
+): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 1000)
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
+  } finally {
+    await producer.disconnect();
+  }
+}

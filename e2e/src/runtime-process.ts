@@ -1,0 +1,129 @@
+// Runs sluice-runtime as a real process for tests: writes its
+// worker.properties, starts it, waits for /health, and stops or kills it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './env.js';
+import { eventually } from './eventually.js';
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), `${prefix}-`));
+}
+
+export const toProperties = (props: Record<string, string | number | boolean>) =>
+  Object.entries(props)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('\n') + '\n';
+
+export interface RuntimeProcessOptions {
+  readonly mode: 'standalone' | 'distributed';
+  readonly dir: string;
+  readonly workerProps: Record<string, string | number | boolean>;
+  readonly connectorFiles?: string[];
+  readonly port: number;
+}
+
+export class RuntimeProcess {
+  private child: ChildProcess | undefined;
+  exitCode: number | null | undefined;
+  readonly logFile: string;
+
+  constructor(readonly opts: RuntimeProcessOptions) {
+    this.logFile = path.join(opts.dir, `worker-${opts.port}.log`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.opts.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start({ waitHealthy = true } = {}): Promise<this> {
+    const workerFile = path.join(this.opts.dir, `worker-${this.opts.port}.properties`);
+    await writeFile(
+      workerFile,
+      toProperties({ listeners: `http://127.0.0.1:${this.opts.port}`, ...this.opts.workerProps }),
+    );
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'dist/runtime/src/cli.js'), this.opts.mode, workerFile, ...(this.opts.connectorFiles ?? [])],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    this.exitCode = undefined;
+    child.on('exit', (code) => (this.exitCode = code));
+    this.child = child;
+    if (waitHealthy) await this.waitHealthy();
+    return this;
+  }
+
+  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+    await eventually(
+      `worker on port ${this.opts.port} to be healthy (log: ${this.logFile})`,
+      async () => {
+        if (this.exitCode !== undefined) throw new Error(`worker exited with ${this.exitCode}`);
+        const res = await fetch(`${this.url}/health`);
+        return res.status === 200;
+      },
+      { timeoutMs },
+    );
+  }
+
+  /** SIGTERM and wait for a clean exit. */
+  async stop(timeoutMs = 30_000): Promise<number | null> {
+    return this.signal('SIGTERM', timeoutMs);
+  }
+
+  /** SIGKILL: no shutdown hooks run. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL', 10_000);
+  }
+
+  private async signal(sig: NodeJS.Signals, timeoutMs: number): Promise<number | null> {
+    const child = this.child;
+    if (!child || this.exitCode !== undefined) return this.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(sig);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  /** A REST call; returns status and parsed JSON body (or text). */
+  async rest(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${this.url}${urlPath}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed };
+  }
+}
