@@ -161,7 +161,19 @@ export class WorkerSinkTask extends WorkerTask {
     return run;
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /**
+   * Errors never escape to kafkajs: it would retry the batch and restart the
+   * consumer, while Kafka Connect fails the task and keeps its last commit.
+   */
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      await this.processBatch(payload);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.fatal || this.stopping || !isRunning() || isStale()) return;
     const { metrics } = this.deps;
     const records: SinkRecord[] = [];
@@ -175,12 +187,7 @@ export class WorkerSinkTask extends WorkerTask {
       this.topicsSeen.add(batch.topic);
       this.deps.onTopicUsed?.(batch.topic);
     }
-    try {
-      await this.put(records);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
+    await this.put(records);
     const last = batch.messages[batch.messages.length - 1];
     if (last) {
       resolveOffset(last.offset);
