@@ -18,7 +18,7 @@ import { CONNECTORS_VERSION } from './version.js';
  * over a buffered stream; past this many characters put() writes early so
  * the buffer stays bounded between two flushes.
  */
-export const WRITE_THRESHOLD_CHARS = 1024 * 1024;
+export const WRITE_THRESHOLD_CHARS = 64 * 1024;
 
 interface Output {
   write(data: Buffer): Promise<void>;

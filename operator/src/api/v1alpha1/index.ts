@@ -1,0 +1,28 @@
+// The sluice.dev/v1alpha1 API: resource types inferred from the schemas that
+// also generate the CRDs (operator/src/api/crds.ts).
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { ConnectorSpec, ConnectorStatus } from './connector.js';
+import type { KafkaConnectSpec, KafkaConnectStatus } from './kafka-connect.js';
+
+export * from './common.js';
+export * from './connector.js';
+export * from './kafka-connect.js';
+
+export interface KafkaConnect {
+  apiVersion: 'sluice.dev/v1alpha1';
+  kind: 'KafkaConnect';
+  metadata: V1ObjectMeta & { name: string; namespace: string };
+  spec: KafkaConnectSpec;
+  status?: KafkaConnectStatus;
+}
+
+export interface Connector {
+  apiVersion: 'sluice.dev/v1alpha1';
+  kind: 'Connector';
+  metadata: V1ObjectMeta & { name: string; namespace: string };
+  spec: ConnectorSpec;
+  status?: ConnectorStatus;
+}
+
+export type Mode = NonNullable<KafkaConnectSpec['mode']>;
+export type Condition = NonNullable<KafkaConnectStatus['conditions']>[number];
