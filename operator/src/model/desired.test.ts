@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { desired, type OperatorSettings } from './desired.js';
+import { CONFIG_HASH_ANNOTATION } from './labels.js';
+import { workerProperties } from './worker-properties.js';
+
+const settings: OperatorSettings = { defaultImage: 'sluice/runtime:0.1.0', operatorPodLabels: { app: 'sluice-operator' }, operatorNamespace: 'sluice-system' };
+
+function cluster(spec: Partial<KafkaConnect['spec']> = {}): KafkaConnect {
+  return {
+    apiVersion: 'sluice.dev/v1alpha1',
+    kind: 'KafkaConnect',
+    metadata: { name: 'demo', namespace: 'apps', uid: 'uid-1', generation: 1 },
+    spec: { bootstrapServers: 'kafka:9092', ...spec },
+  };
+}
+
+const find = (objs: any[], kind: string) => objs.filter((o) => o.kind === kind);
+
+describe('desired objects of a KafkaConnect', () => {
+  it('builds a one-replica Recreate Deployment with a ReadWriteOnce PVC in standalone mode', () => {
+    const { objects, obsoleteKinds } = desired(cluster({ mode: 'standalone', storage: { size: '5Gi' } }), settings);
+    const [deploy] = find(objects, 'Deployment');
+    expect(deploy.spec.replicas).to.equal(1);
+    expect(deploy.spec.strategy).to.deep.equal({ type: 'Recreate' });
+    expect(deploy.spec.template.spec.containers[0].args).to.deep.equal(['standalone', '/etc/sluice/config/worker.properties']);
+    const [pvc] = find(objects, 'PersistentVolumeClaim');
+    expect(pvc.spec.accessModes).to.deep.equal(['ReadWriteOnce']);
+    expect(pvc.spec.resources.requests.storage).to.equal('5Gi');
+    expect(find(objects, 'StatefulSet')).to.have.length(0);
+    expect(obsoleteKinds.map((k) => k.kind)).to.include('StatefulSet');
+  });
+
+  it('builds a parallel StatefulSet behind a headless Service, with a PDB, in distributed mode', () => {
+    const { objects, obsoleteKinds } = desired(cluster({ mode: 'distributed', replicas: 3 }), settings);
+    const [sts] = find(objects, 'StatefulSet');
+    expect(sts.spec.replicas).to.equal(3);
+    expect(sts.spec.podManagementPolicy).to.equal('Parallel');
+    expect(sts.spec.serviceName).to.equal('demo-connect');
+    const headless = find(objects, 'Service').find((s) => s.spec.clusterIP === 'None');
+    expect(headless.metadata.name).to.equal('demo-connect');
+    expect(find(objects, 'PodDisruptionBudget')).to.have.length(1);
+    expect(find(objects, 'PersistentVolumeClaim')).to.have.length(0);
+    expect(obsoleteKinds).to.deep.equal([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'demo-connect' }]);
+  });
+
+  it('derives group id and storage topics from the name unless given', () => {
+    const props = workerProperties(cluster({ mode: 'distributed' }));
+    expect(props).to.include({ 'group.id': 'demo', 'config.storage.topic': 'demo-configs', 'offset.storage.topic': 'demo-offsets', 'status.storage.topic': 'demo-status' });
+    expect(props['rest.advertised.host.name']).to.equal('${env:SLUICE_ADVERTISED_HOST}');
+    expect(workerProperties(cluster({ mode: 'distributed', groupId: 'g', offsetStorageTopic: 'o' }))).to.include({ 'group.id': 'g', 'offset.storage.topic': 'o' });
+    const standalone = workerProperties(cluster({ mode: 'standalone' }));
+    expect(standalone['offset.storage.file.filename']).to.equal('/var/lib/sluice/offsets.json');
+    expect(standalone).to.not.have.property('group.id');
+  });
+
+  it('runs workers non-root with a read-only root filesystem, no capabilities and RuntimeDefault seccomp', () => {
+    for (const mode of ['standalone', 'distributed'] as const) {
+      const { objects } = desired(cluster({ mode }), settings);
+      const workload = objects.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as any;
+      const pod = workload.spec.template.spec;
+      expect(pod.securityContext).to.include({ runAsNonRoot: true });
+      expect(pod.securityContext.seccompProfile).to.deep.equal({ type: 'RuntimeDefault' });
+      expect(pod.containers[0].securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+      expect(pod.containers[0].readinessProbe.httpGet.path).to.equal('/health');
+      expect(pod.automountServiceAccountToken).to.equal(false);
+    }
+  });
+
+  it('keeps credentials out of the ConfigMap: they are mounted from Secrets and referenced by placeholder', () => {
+    const kc = cluster({
+      tls: { trustedCertificates: [{ secretName: 'kafka-ca', certificate: 'ca.crt' }] },
+      authentication: { type: 'scram-sha-512', username: 'connect', passwordSecret: { secretName: 'connect-user', password: 'password' } },
+    });
+    const { objects } = desired(kc, settings);
+    const [cm] = find(objects, 'ConfigMap');
+    const text: string = cm.data['worker.properties'];
+    expect(text).to.include('security.protocol=SASL_SSL');
+    expect(text).to.include('sasl.mechanism=SCRAM-SHA-512');
+    expect(text).to.include('password="${dir:/etc/sluice/secrets/connect-user:password}"');
+    const [sts] = find(objects, 'StatefulSet');
+    const volumes = sts.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
+    expect(volumes).to.deep.equal(['connect-user', 'kafka-ca']);
+  });
+
+  it('puts a config hash on the pod template that changes with worker.properties only', () => {
+    const a = desired(cluster({ config: { 'offset.flush.interval.ms': '1000' } }), settings);
+    const b = desired(cluster({ config: { 'offset.flush.interval.ms': '2000' } }), settings);
+    const c = desired(cluster({ config: { 'offset.flush.interval.ms': '1000' }, template: { labels: { team: 'x' } } }), settings);
+    const hash = (d: typeof a) => (d.objects.find((o) => o.kind === 'StatefulSet') as any).spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
+    expect(hash(a)).to.not.equal(hash(b));
+    expect(hash(a)).to.equal(hash(c));
+  });
+
+  it('is deterministic and sets a controller owner reference on every object', () => {
+    const kc = cluster({ mode: 'standalone', storage: { deleteClaim: true } });
+    expect(desired(kc, settings)).to.deep.equal(desired(kc, settings));
+    for (const o of desired(kc, settings).objects) {
+      expect(o.metadata?.ownerReferences?.[0], o.kind).to.deep.include({ kind: 'KafkaConnect', name: 'demo', uid: 'uid-1', controller: true });
+    }
+  });
+
+  it('leaves the standalone PVC unowned unless deleteClaim is set, so offsets survive deletion', () => {
+    const keep = find(desired(cluster({ mode: 'standalone' }), settings).objects, 'PersistentVolumeClaim')[0];
+    expect(keep.metadata.ownerReferences).to.deep.equal([]);
+  });
+
+  it('lets only the workers and the operator reach the REST port', () => {
+    const [np] = find(desired(cluster(), settings).objects, 'NetworkPolicy');
+    expect(np.spec.ingress[0].ports).to.deep.equal([{ port: 8083, protocol: 'TCP' }]);
+    expect(np.spec.ingress[0].from[1].podSelector.matchLabels).to.deep.equal({ app: 'sluice-operator' });
+  });
+});

@@ -1,0 +1,53 @@
+// desired(cr) -> the objects a KafkaConnect should own right now, for its
+// mode. The reconciler applies these and deletes owned objects of kinds
+// that the current mode does not use.
+import { createHash } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { apiService, configMap, dataClaim, distributedStatefulSet, headlessService, networkPolicy, podDisruptionBudget, serviceAccount, standaloneDeployment } from './resources.js';
+import { resolvedMode } from './spec.js';
+import { renderProperties, workerProperties } from './worker-properties.js';
+
+export interface OperatorSettings {
+  /** runtime image when spec.image is not set */
+  readonly defaultImage: string;
+  /** labels of the operator's pods, for the NetworkPolicy */
+  readonly operatorPodLabels: Record<string, string>;
+  readonly operatorNamespace: string;
+}
+
+export interface Desired {
+  readonly objects: KubernetesObject[];
+  /** kinds (apiVersion/kind) owned in the other mode, to be removed */
+  readonly obsoleteKinds: Array<{ apiVersion: string; kind: string; name: string }>;
+  readonly configHash: string;
+  readonly workerProperties: string;
+}
+
+export function desired(kc: KafkaConnect, settings: OperatorSettings): Desired {
+  const props = renderProperties(workerProperties(kc));
+  // The hash rolls the pods when worker.properties changes.
+  const configHash = createHash('sha256').update(props).digest('hex').slice(0, 16);
+  const image = kc.spec.image ?? settings.defaultImage;
+  const name = kc.metadata.name;
+  const common: KubernetesObject[] = [serviceAccount(kc), configMap(kc, props), apiService(kc), networkPolicy(kc, settings.operatorPodLabels, settings.operatorNamespace)];
+  const workloadName = `${name}-connect`;
+  if (resolvedMode(kc) === 'standalone') {
+    return {
+      objects: [...common, dataClaim(kc), standaloneDeployment(kc, image, configHash)],
+      obsoleteKinds: [
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', name: workloadName },
+        { apiVersion: 'v1', kind: 'Service', name: workloadName },
+        { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: workloadName },
+      ],
+      configHash,
+      workerProperties: props,
+    };
+  }
+  return {
+    objects: [...common, headlessService(kc), podDisruptionBudget(kc), distributedStatefulSet(kc, image, configHash)],
+    obsoleteKinds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: workloadName }],
+    configHash,
+    workerProperties: props,
+  };
+}

@@ -1,0 +1,24 @@
+// Every object name the operator derives from a KafkaConnect, in one place
+// (the operator and the tests both use it).
+export const names = {
+  serviceAccount: (cluster: string) => `${cluster}-connect`,
+  configMap: (cluster: string) => `${cluster}-connect-config`,
+  apiService: (cluster: string) => `${cluster}-connect-api`,
+  headlessService: (cluster: string) => `${cluster}-connect`,
+  workload: (cluster: string) => `${cluster}-connect`,
+  pvc: (cluster: string) => `${cluster}-connect-data`,
+  pdb: (cluster: string) => `${cluster}-connect`,
+  networkPolicy: (cluster: string) => `${cluster}-connect`,
+  /** distributed workers' stable pod names */
+  pod: (cluster: string, ordinal: number) => `${cluster}-connect-${ordinal}`,
+  apiUrl: (cluster: string, namespace: string) => `http://${cluster}-connect-api.${namespace}.svc:8083`,
+  groupId: (cluster: string) => cluster,
+  configTopic: (cluster: string) => `${cluster}-configs`,
+  offsetTopic: (cluster: string) => `${cluster}-offsets`,
+  statusTopic: (cluster: string) => `${cluster}-status`,
+};
+
+export const REST_PORT = 8083;
+export const CONFIG_DIR = '/etc/sluice';
+export const DATA_DIR = '/var/lib/sluice';
+export const SECRETS_DIR = '/etc/sluice/secrets';

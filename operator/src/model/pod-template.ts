@@ -1,0 +1,85 @@
+// The worker pod, shared by both modes: secure by default (non-root,
+// read-only root filesystem, no privilege escalation, no capabilities,
+// RuntimeDefault seccomp), probes on /health, secrets mounted read-only.
+import type { V1PodTemplateSpec, V1Volume, V1VolumeMount, V1EnvVar } from '@kubernetes/client-node';
+import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { CONFIG_HASH_ANNOTATION, MODE_ANNOTATION, workerLabels } from './labels.js';
+import { CONFIG_DIR, DATA_DIR, REST_PORT, names } from './names.js';
+import { resolvedMode } from './spec.js';
+import { referencedSecrets, secretMount } from './worker-properties.js';
+
+export interface PodTemplateInput {
+  readonly kc: KafkaConnect;
+  readonly image: string;
+  readonly configHash: string;
+  /** the data volume (standalone PVC); distributed workers keep no local state */
+  readonly dataVolume?: V1Volume;
+}
+
+export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateInput): V1PodTemplateSpec {
+  const name = kc.metadata.name;
+  const mode = resolvedMode(kc);
+  const t = kc.spec.template ?? {};
+  const secrets = referencedSecrets(kc);
+  const volumes: V1Volume[] = [
+    { name: 'config', configMap: { name: names.configMap(name) } },
+    { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ...(dataVolume ? [dataVolume] : []),
+    ...secrets.map((s, i) => ({ name: `secret-${i}`, secret: { secretName: s, defaultMode: 0o400 } })),
+  ];
+  const mounts: V1VolumeMount[] = [
+    { name: 'config', mountPath: CONFIG_DIR + '/config', readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+    ...(dataVolume ? [{ name: dataVolume.name, mountPath: DATA_DIR }] : []),
+    ...secrets.map((s, i) => ({ name: `secret-${i}`, mountPath: secretMount(s), readOnly: true })),
+  ];
+  const env: V1EnvVar[] = [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    // Stable per-pod DNS name through the headless Service (distributed worker ids).
+    { name: 'SLUICE_ADVERTISED_HOST', value: `$(POD_NAME).${names.headlessService(name)}.$(POD_NAMESPACE).svc` },
+    ...((t.env as V1EnvVar[] | undefined) ?? []),
+  ];
+  const health = { httpGet: { path: '/health', port: 'rest-api' } };
+  const metricsAnnotations: Record<string, string> =
+    kc.spec.metrics?.enabled === false ? {} : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(REST_PORT), 'prometheus.io/path': '/metrics' };
+  return {
+    metadata: {
+      labels: { ...(t.labels ?? {}), ...workerLabels(name) },
+      annotations: { ...(t.annotations ?? {}), ...metricsAnnotations, [CONFIG_HASH_ANNOTATION]: configHash, [MODE_ANNOTATION]: mode },
+    },
+    spec: {
+      serviceAccountName: names.serviceAccount(name),
+      automountServiceAccountToken: false,
+      // Room for tasks to stop, flush and commit (task.shutdown.graceful.timeout.ms) and to leave the group.
+      terminationGracePeriodSeconds: 30,
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      ...(t.nodeSelector ? { nodeSelector: t.nodeSelector } : {}),
+      ...(t.affinity ? { affinity: t.affinity } : {}),
+      ...(t.tolerations ? { tolerations: t.tolerations as never } : {}),
+      ...(t.priorityClassName ? { priorityClassName: t.priorityClassName } : {}),
+      volumes,
+      containers: [
+        {
+          name: 'connect',
+          image,
+          ...(kc.spec.imagePullPolicy ? { imagePullPolicy: kc.spec.imagePullPolicy } : {}),
+          args: [mode, `${CONFIG_DIR}/config/worker.properties`],
+          ports: [{ name: 'rest-api', containerPort: REST_PORT, protocol: 'TCP' }],
+          env,
+          ...(kc.spec.resources ? { resources: kc.spec.resources } : {}),
+          volumeMounts: mounts,
+          startupProbe: { ...health, periodSeconds: 2, failureThreshold: 60 },
+          readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+          livenessProbe: { ...health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+      ],
+    },
+  };
+}

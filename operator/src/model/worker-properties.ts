@@ -1,0 +1,102 @@
+// worker.properties for a KafkaConnect: Kafka Connect's own keys, so the same
+// file could drive Apache Kafka Connect. Credentials never appear here: they
+// are mounted from Secrets and referenced through config providers
+// (${dir:<mount>:<key>}), which Kafka Connect resolves at start.
+import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { names, DATA_DIR, REST_PORT, SECRETS_DIR } from './names.js';
+import { resolvedMode } from './spec.js';
+
+const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
+
+/** Where a Secret used by the cluster is mounted in the worker. */
+export const secretMount = (secretName: string) => `${SECRETS_DIR}/${secretName}`;
+
+export function workerProperties(kc: KafkaConnect): Record<string, string> {
+  const spec = kc.spec;
+  const name = kc.metadata.name;
+  const mode = resolvedMode(kc);
+  const props: Record<string, string> = {
+    'key.converter': JSON_CONVERTER,
+    'value.converter': JSON_CONVERTER,
+    'offset.flush.interval.ms': '10000',
+    ...(spec.config ?? {}),
+    'bootstrap.servers': spec.bootstrapServers,
+    listeners: `http://:${REST_PORT}`,
+    'rest.advertised.port': String(REST_PORT),
+    'log.level': spec.logging?.level ?? 'INFO',
+    'metrics.enable': String(spec.metrics?.enabled ?? true),
+    // Providers for secrets in worker and connector configs, and for the
+    // per-pod advertised host name below.
+    'config.providers': 'dir,env',
+    'config.providers.dir.class': 'org.apache.kafka.common.config.provider.DirectoryConfigProvider',
+    'config.providers.env.class': 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+  };
+  if (mode === 'standalone') {
+    props['offset.storage.file.filename'] = `${DATA_DIR}/offsets.json`;
+    props['config.storage.file.filename'] = `${DATA_DIR}/connectors.json`;
+  } else {
+    const rf = String(spec.replicationFactor ?? -1);
+    Object.assign(props, {
+      'group.id': spec.groupId ?? names.groupId(name),
+      'config.storage.topic': spec.configStorageTopic ?? names.configTopic(name),
+      'offset.storage.topic': spec.offsetStorageTopic ?? names.offsetTopic(name),
+      'status.storage.topic': spec.statusStorageTopic ?? names.statusTopic(name),
+      'config.storage.replication.factor': rf,
+      'offset.storage.replication.factor': rf,
+      'status.storage.replication.factor': rf,
+      // Each pod advertises its stable DNS name (set in the pod's env).
+      'rest.advertised.host.name': '${env:SLUICE_ADVERTISED_HOST}',
+    });
+  }
+  Object.assign(props, securityProperties(kc));
+  return props;
+}
+
+function securityProperties(kc: KafkaConnect): Record<string, string> {
+  const { tls, authentication: auth } = kc.spec;
+  const out: Record<string, string> = {};
+  const sasl = auth && auth.type !== 'tls';
+  const useTls = Boolean(tls) || auth?.type === 'tls';
+  out['security.protocol'] = sasl ? (useTls ? 'SASL_SSL' : 'SASL_PLAINTEXT') : useTls ? 'SSL' : 'PLAINTEXT';
+  const cas = tls?.trustedCertificates ?? [];
+  if (cas.length > 0) {
+    out['ssl.truststore.type'] = 'PEM';
+    out['ssl.truststore.certificates'] = cas.map((c) => `\${dir:${secretMount(c.secretName)}:${c.certificate}}`).join('\n');
+  }
+  if (auth?.type === 'tls' && auth.certificateAndKey) {
+    const m = secretMount(auth.certificateAndKey.secretName);
+    out['ssl.keystore.type'] = 'PEM';
+    out['ssl.keystore.certificate.chain'] = `\${dir:${m}:${auth.certificateAndKey.certificate}}`;
+    out['ssl.keystore.key'] = `\${dir:${m}:${auth.certificateAndKey.key}}`;
+  }
+  if (sasl && auth.passwordSecret) {
+    const mechanism = auth.type === 'plain' ? 'PLAIN' : auth.type.toUpperCase();
+    const module = auth.type === 'plain' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+    const password = `\${dir:${secretMount(auth.passwordSecret.secretName)}:${auth.passwordSecret.password}}`;
+    out['sasl.mechanism'] = mechanism;
+    out['sasl.jaas.config'] = `${module} required username="${auth.username ?? ''}" password="${password}";`;
+  }
+  return out;
+}
+
+/** Secrets the workers mount (TLS CAs, client certificates, SASL passwords). */
+export function referencedSecrets(kc: KafkaConnect): string[] {
+  const out = new Set<string>();
+  for (const c of kc.spec.tls?.trustedCertificates ?? []) out.add(c.secretName);
+  const auth = kc.spec.authentication;
+  if (auth?.certificateAndKey) out.add(auth.certificateAndKey.secretName);
+  if (auth?.passwordSecret) out.add(auth.passwordSecret.secretName);
+  return [...out].sort();
+}
+
+/** Java .properties text, keys sorted so equal configs give equal bytes (and hashes). */
+export function renderProperties(props: Record<string, string>): string {
+  const escape = (s: string, isKey: boolean) =>
+    s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(isKey ? /([=: #!])/g : /^([ #!])/, '\\$1');
+  return (
+    Object.keys(props)
+      .sort()
+      .map((k) => `${escape(k, true)}=${escape(props[k]!, false)}`)
+      .join('\n') + '\n'
+  );
+}
