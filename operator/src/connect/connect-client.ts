@@ -1,0 +1,176 @@
+// The operator's client for a Connect cluster's REST API (Kafka Connect's
+// paths and shapes). One private request helper; errors carry the status
+// code and path, and say whether retrying can help (409 during a rebalance,
+// 5xx, network errors).
+
+export type ConnectorConfig = Record<string, string>;
+export type InitialState = 'RUNNING' | 'PAUSED' | 'STOPPED';
+
+export interface TaskStatus {
+  id: number;
+  state: string;
+  worker_id: string;
+  trace?: string;
+}
+
+export interface ConnectorStatus {
+  name: string;
+  connector: { state: string; worker_id: string; trace?: string };
+  tasks: TaskStatus[];
+  type: string;
+}
+
+export interface ConnectorOffsets {
+  offsets: Array<{ partition: Record<string, unknown>; offset: Record<string, unknown> | null }>;
+}
+
+export interface PluginInfo {
+  class: string;
+  type: string;
+  version: string;
+}
+
+export class ConnectApiError extends Error {
+  readonly code = 'CONNECT_API';
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${method} ${path}: ${status === 0 ? '' : `${status} `}${message}`);
+    this.name = 'ConnectApiError';
+  }
+  /** 409 (rebalance in progress), 5xx and network failures may succeed later. */
+  get retriable(): boolean {
+    return this.status === 0 || this.status === 409 || this.status >= 500;
+  }
+}
+
+export interface ConnectApi {
+  readonly baseUrl: string;
+  connectors(): Promise<string[]>;
+  /** null when the connector does not exist */
+  connectorConfig(name: string): Promise<ConnectorConfig | null>;
+  createConnector(name: string, config: ConnectorConfig, initialState: InitialState): Promise<void>;
+  putConnectorConfig(name: string, config: ConnectorConfig): Promise<void>;
+  /** null when the connector does not exist */
+  connectorStatus(name: string): Promise<ConnectorStatus | null>;
+  pause(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  deleteConnector(name: string): Promise<void>;
+  restartConnector(name: string, options: { includeTasks: boolean; onlyFailed: boolean }): Promise<void>;
+  restartTask(name: string, task: number): Promise<void>;
+  offsets(name: string): Promise<ConnectorOffsets>;
+  alterOffsets(name: string, offsets: ConnectorOffsets): Promise<string>;
+  resetOffsets(name: string): Promise<string>;
+  topics(name: string): Promise<string[]>;
+  plugins(): Promise<PluginInfo[]>;
+  setLoggerLevel(logger: string, level: string): Promise<void>;
+  health(): Promise<boolean>;
+}
+
+export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}): ConnectApi {
+  const enc = encodeURIComponent;
+
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    { allow404 = false } = {},
+  ): Promise<T | null> {
+    let res: Response;
+    try {
+      res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers:
+          body === undefined
+            ? { accept: 'application/json' }
+            : { accept: 'application/json', 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new ConnectApiError(0, method, path, (err as Error).message);
+    }
+    const text = await res.text();
+    if (res.status === 404 && allow404) return null;
+    if (!res.ok) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // not JSON: keep the text
+      }
+      throw new ConnectApiError(res.status, method, path, message);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  return {
+    baseUrl,
+    connectors: async () => (await request<string[]>('GET', '/connectors')) ?? [],
+    connectorConfig: (name) =>
+      request<ConnectorConfig>('GET', `/connectors/${enc(name)}/config`, undefined, { allow404: true }),
+    createConnector: async (name, config, initialState) => {
+      await request('POST', '/connectors', { name, config, initial_state: initialState });
+    },
+    putConnectorConfig: async (name, config) => {
+      await request('PUT', `/connectors/${enc(name)}/config`, config);
+    },
+    connectorStatus: (name) =>
+      request<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`, undefined, { allow404: true }),
+    pause: async (name) => void (await request('PUT', `/connectors/${enc(name)}/pause`)),
+    resume: async (name) => void (await request('PUT', `/connectors/${enc(name)}/resume`)),
+    stop: async (name) => void (await request('PUT', `/connectors/${enc(name)}/stop`)),
+    deleteConnector: async (name) =>
+      void (await request('DELETE', `/connectors/${enc(name)}`, undefined, { allow404: true })),
+    restartConnector: async (name, { includeTasks, onlyFailed }) =>
+      void (await request(
+        'POST',
+        `/connectors/${enc(name)}/restart?includeTasks=${includeTasks}&onlyFailed=${onlyFailed}`,
+      )),
+    restartTask: async (name, task) => void (await request('POST', `/connectors/${enc(name)}/tasks/${task}/restart`)),
+    offsets: async (name) =>
+      (await request<ConnectorOffsets>('GET', `/connectors/${enc(name)}/offsets`)) ?? { offsets: [] },
+    alterOffsets: async (name, offsets) =>
+      (await request<{ message: string }>('PATCH', `/connectors/${enc(name)}/offsets`, offsets))?.message ?? '',
+    resetOffsets: async (name) =>
+      (await request<{ message: string }>('DELETE', `/connectors/${enc(name)}/offsets`))?.message ?? '',
+    topics: async (name) => {
+      const res = await request<Record<string, { topics: string[] }>>(
+        'GET',
+        `/connectors/${enc(name)}/topics`,
+        undefined,
+        { allow404: true },
+      );
+      return res?.[name]?.topics ?? [];
+    },
+    plugins: async () => (await request<PluginInfo[]>('GET', '/connector-plugins')) ?? [],
+    setLoggerLevel: async (logger, level) =>
+      void (await request('PUT', `/admin/loggers/${enc(logger)}?scope=cluster`, { level })),
+    health: async () => {
+      try {
+        await request('GET', '/health');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** Retries an operation while it fails with a retriable ConnectApiError (e.g. 409 during a rebalance). */
+export async function withConnectRetry<T>(op: () => Promise<T>, { attempts = 6, initialMs = 200 } = {}): Promise<T> {
+  let delay = initialMs;
+  for (let i = 1; ; i++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (!(err instanceof ConnectApiError) || err.status !== 409 || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+      delay *= 2;
+    }
+  }
+}
