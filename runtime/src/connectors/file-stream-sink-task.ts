@@ -13,12 +13,6 @@ import { parseFileStreamSinkConfig } from './file-stream-sink-config.js';
 import { javaString } from './java-string.js';
 import { CONNECTORS_VERSION } from './version.js';
 
-/**
- * Output is buffered and written in big chunks, like Kafka's PrintStream
- * over a buffered stream; past this many characters put() writes early so
- * the buffer stays bounded between two flushes.
- */
-export const WRITE_THRESHOLD_CHARS = 64 * 1024;
 
 interface Output {
   write(data: Buffer): Promise<void>;
@@ -29,7 +23,6 @@ export class FileStreamSinkTask implements SinkTask {
   private filename: string | null = null;
   private output: Output | null = null;
   private pending: string[] = [];
-  private pendingChars = 0;
   /** Writes run one after another even if stop() races a put(), so lines never interleave. */
   private writing: Promise<void> = Promise.resolve();
 
@@ -60,8 +53,9 @@ export class FileStreamSinkTask implements SinkTask {
     let chunk = '';
     for (const record of records) chunk += javaString(record.value, record.valueSchema) + '\n';
     this.pending.push(chunk);
-    this.pendingChars += chunk.length;
-    if (this.pendingChars >= WRITE_THRESHOLD_CHARS) await this.writePending();
+    // Kafka's PrintStream hands every line to the OS at once, so `tail -f`
+    // shows records as they arrive; one write per batch keeps that cheap.
+    await this.writePending();
   }
 
   /** Everything put so far reaches the file (the OS), as Kafka's PrintStream.flush does. */
@@ -85,7 +79,6 @@ export class FileStreamSinkTask implements SinkTask {
     if (this.pending.length === 0) return this.writing;
     const data = Buffer.from(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''), 'utf8');
     this.pending = [];
-    this.pendingChars = 0;
     const output = this.output;
     if (!output) return Promise.reject(new ConnectError('FileStreamSinkTask is not started'));
     this.writing = this.writing.then(() =>
