@@ -1,4 +1,63 @@
 #!/usr/bin/env node
 // sluice-operator: reconciles KafkaConnect and Connector resources.
-process.stderr.write('sluice-operator: not implemented yet\n');
-process.exit(1);
+// Configured through the environment (the Helm chart sets these):
+//   KUBECONFIG                  kubeconfig path; in a pod the service account is used
+//   SLUICE_WATCH_NAMESPACES     comma-separated namespaces; empty = all namespaces
+//   SLUICE_RUNTIME_IMAGE        worker image when a KafkaConnect sets none
+//   SLUICE_OPERATOR_NAMESPACE   namespace of the operator (Lease, NetworkPolicy); default POD_NAMESPACE
+//   SLUICE_OPERATOR_POD_LABELS  labels of the operator pods, k=v,k=v (NetworkPolicy)
+//   SLUICE_LEADER_ELECTION      true|false (default true)
+//   SLUICE_HEALTH_PORT          /healthz, /readyz, /metrics (default 8080)
+//   LOG_LEVEL                   debug|info|warn|error (default info)
+import winston from 'winston';
+import { loadKubeConfig } from './kube/index.js';
+import { startOperator } from './operator.js';
+
+const env = process.env;
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const labels = (v: string | undefined) => Object.fromEntries(list(v).map((kv) => kv.split('=', 2) as [string, string]));
+
+const logger = winston.createLogger({
+  level: (env['LOG_LEVEL'] ?? 'info').toLowerCase(),
+  format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+  transports: [new winston.transports.Console()],
+});
+
+async function main(): Promise<void> {
+  const { kubeConfig, source } = loadKubeConfig();
+  const operatorNamespace = env['SLUICE_OPERATOR_NAMESPACE'] ?? env['POD_NAMESPACE'] ?? 'default';
+  const running = await startOperator({
+    kubeConfig,
+    logger,
+    namespaces: list(env['SLUICE_WATCH_NAMESPACES']),
+    leaderElection: (env['SLUICE_LEADER_ELECTION'] ?? 'true') !== 'false',
+    healthPort: Number(env['SLUICE_HEALTH_PORT'] ?? 8080),
+    settings: {
+      defaultImage: env['SLUICE_RUNTIME_IMAGE'] ?? 'sluice/runtime:0.1.0',
+      operatorNamespace,
+      operatorPodLabels: env['SLUICE_OPERATOR_POD_LABELS'] ? labels(env['SLUICE_OPERATOR_POD_LABELS']) : { 'app.kubernetes.io/name': 'sluice-operator' },
+    },
+  });
+  logger.info('sluice-operator started', { kubeconfig: source, healthPort: running.healthPort });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info('shutting down', { signal });
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('error during shutdown', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }));
+main().catch((err: unknown) => {
+  logger.error('sluice-operator failed to start', { error: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

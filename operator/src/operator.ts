@@ -1,0 +1,197 @@
+// Wires the operator: watches (cluster-wide or per namespace), the two
+// controllers, leader election, health and metrics. startOperator() is what
+// the CLI and the tests run.
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Connector, KafkaConnect } from './api/v1alpha1/index.js';
+import { createConnectClient, type ConnectApi } from './connect/connect-client.js';
+import {
+  Applier,
+  Controller,
+  EventRecorder,
+  HealthServer,
+  LeaderElector,
+  OperatorMetrics,
+  RestClient,
+  Watcher,
+  collectionPath,
+  objectKey,
+  ownerKeys,
+  type Informer,
+  type Logger,
+  type ResourceRef,
+} from './kube/index.js';
+import type { OperatorSettings } from './model/desired.js';
+import { names } from './model/names.js';
+import { OPERATOR_LABEL_VALUE } from './model/labels.js';
+import { connectorReconciler } from './reconcile/connector-reconciler.js';
+import { CONNECTORS, KAFKA_CONNECTS, type ReconcileDeps } from './reconcile/deps.js';
+import { kafkaConnectReconciler } from './reconcile/kafka-connect-reconciler.js';
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly settings: OperatorSettings;
+  /** namespaces to watch; empty = all */
+  readonly namespaces: readonly string[];
+  readonly logger: Logger;
+  /** Lease-based leader election (namespace of the Lease = the operator's). */
+  readonly leaderElection: boolean;
+  readonly healthPort?: number;
+  readonly workers?: number;
+  readonly resyncPeriodMs?: number;
+  readonly restartUnitMs?: number;
+  /** How to reach a cluster's REST API; default its API Service DNS name. */
+  readonly connectFor?: (kc: KafkaConnect) => ConnectApi;
+}
+
+export interface RunningOperator {
+  readonly metrics: OperatorMetrics;
+  readonly healthPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
+const STATEFUL_SETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'statefulsets' };
+const CONFIG_MAPS: ResourceRef = { version: 'v1', plural: 'configmaps' };
+
+type StoppableInformer<T extends KubernetesObject> = Informer<T> & { stop(): void | Promise<void> };
+
+/** One watcher per namespace (or one cluster-wide), seen as a single informer. */
+function informer<T extends KubernetesObject>(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  namespaces: readonly string[],
+  logger: Logger,
+  labelSelector?: string,
+): StoppableInformer<T> {
+  const watchers = (namespaces.length ? namespaces : [undefined]).map(
+    (ns) => new Watcher<T>({ kubeConfig: kc, path: collectionPath(ref, ns), labelSelector, logger }),
+  );
+  if (watchers.length === 1) return watchers[0]!;
+  const byNs = (ns: string | undefined) => watchers[namespaces.indexOf(ns ?? '')];
+  const combined: StoppableInformer<T> = {
+    start: () => watchers.forEach((w) => w.start()),
+    stop: async () => void (await Promise.all(watchers.map((w) => w.stop()))),
+    hasSynced: () => watchers.every((w) => w.hasSynced()),
+    waitForSync: async (signal?: AbortSignal) => (await Promise.all(watchers.map((w) => w.waitForSync(signal)))).every(Boolean),
+    get: (ns: string | undefined, name: string) => byNs(ns)?.get(ns, name),
+    list: (ns?: string) => (ns === undefined ? watchers.flatMap((w) => w.list()) : (byNs(ns)?.list(ns) ?? [])),
+    onEvent: (handler) => {
+      const offs = watchers.map((w) => w.onEvent(handler));
+      return () => offs.forEach((off) => off());
+    },
+  };
+  return combined;
+}
+
+export async function startOperator(o: OperatorOptions): Promise<RunningOperator> {
+  const { kubeConfig: kc, logger } = o;
+  const managed = `app.kubernetes.io/managed-by=${OPERATOR_LABEL_VALUE}`;
+  const clusters = informer<KafkaConnect & KubernetesObject>(kc, KAFKA_CONNECTS, o.namespaces, logger);
+  const connectors = informer<Connector & KubernetesObject>(kc, CONNECTORS, o.namespaces, logger);
+  const deployments = informer(kc, DEPLOYMENTS, o.namespaces, logger, managed);
+  const statefulSets = informer(kc, STATEFUL_SETS, o.namespaces, logger, managed);
+  const configMaps = informer(kc, CONFIG_MAPS, o.namespaces, logger, managed);
+  const metrics = new OperatorMetrics();
+  const deps: ReconcileDeps = {
+    clusters,
+    connectors,
+    deployments,
+    statefulSets,
+    applier: new Applier({ kubeConfig: kc }),
+    rest: new RestClient(kc),
+    events: new EventRecorder({ kubeConfig: kc, logger }),
+    settings: o.settings,
+    connectFor: o.connectFor ?? ((k) => createConnectClient(names.apiUrl(k.metadata.name, k.metadata.namespace))),
+    now: () => new Date(),
+    restartUnitMs: o.restartUnitMs ?? 60_000,
+    logger,
+  };
+  const owned = ownerKeys('KafkaConnect', 'sluice.dev/v1alpha1');
+  const clusterController = new Controller({
+    kind: 'KafkaConnect',
+    primary: clusters,
+    secondaries: [
+      { informer: deployments, map: owned },
+      { informer: statefulSets, map: owned },
+      { informer: configMaps, map: owned },
+    ],
+    reconcile: kafkaConnectReconciler(deps),
+    workers: o.workers ?? 2,
+    resyncPeriodMs: o.resyncPeriodMs,
+    metrics,
+    logger,
+  });
+  const connectorController = new Controller({
+    kind: 'Connector',
+    primary: connectors,
+    secondaries: [
+      {
+        // A cluster that appears, becomes ready or changes re-reconciles its connectors.
+        informer: clusters,
+        map: (k) =>
+          connectors
+            .list(k.metadata?.namespace)
+            .filter((c) => c.spec.clusterRef.name === k.metadata?.name)
+            .map((c) => objectKey(c)),
+      },
+    ],
+    reconcile: connectorReconciler(deps),
+    workers: o.workers ?? 2,
+    resyncPeriodMs: o.resyncPeriodMs,
+    metrics,
+    logger,
+  });
+
+  const startControllers = async () => {
+    await Promise.all([clusterController.start(), connectorController.start()]);
+    logger.info('controllers started', { namespaces: o.namespaces.length ? o.namespaces : 'all' });
+  };
+  const stopControllers = async () => {
+    await Promise.all([clusterController.stop(), connectorController.stop()]);
+  };
+
+  let elector: LeaderElector | undefined;
+  if (o.leaderElection) {
+    elector = new LeaderElector({
+      kubeConfig: kc,
+      namespace: o.settings.operatorNamespace,
+      name: 'sluice-operator-leader',
+      logger,
+      onStartedLeading: async () => {
+        metrics.leader.set(1);
+        await startControllers();
+      },
+      onStoppedLeading: async () => {
+        metrics.leader.set(0);
+        await stopControllers();
+      },
+    });
+    await elector.start();
+  } else {
+    metrics.leader.set(1);
+    await startControllers();
+  }
+
+  let health: HealthServer | undefined;
+  let healthPort: number | undefined;
+  if (o.healthPort !== undefined) {
+    health = new HealthServer({
+      port: o.healthPort,
+      registry: metrics.registry,
+      synced: () => clusterController.hasSynced() && connectorController.hasSynced(),
+      isLeader: () => elector?.isLeader() ?? true,
+    });
+    healthPort = await health.start();
+  }
+
+  return {
+    metrics,
+    healthPort,
+    stop: async () => {
+      if (elector) await elector.stop();
+      else await stopControllers();
+      for (const i of [clusters, connectors, deployments, statefulSets, configMaps]) await i.stop();
+      await health?.stop();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+// Reconciles a Connector through its cluster's REST API: finalizer, create
+// with initial_state or PUT only on drift, align state, restarts (automatic
+// and on demand), offsets on demand, and status mirrored once per pass.
+import type { Connector, ConnectorStatus as CrStatus, KafkaConnect } from '../api/v1alpha1/index.js';
+import { ConnectApiError, withConnectRetry, type ConnectApi } from '../connect/connect-client.js';
+import { objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
+import { selectorLabels, selectorString } from '../model/labels.js';
+import { autoRestart, connectorConfig, initialState, mirroredStatus, readiness, sameConfig, stateAction } from './connector-logic.js';
+import { readyCondition, setCondition } from './conditions.js';
+import { CONNECTORS, type ReconcileDeps } from './deps.js';
+import { messageOf } from './kafka-connect-reconciler.js';
+
+export const FINALIZER = 'sluice.dev/connector-cleanup';
+export const RESTART_ANNOTATION = 'sluice.dev/restart';
+export const RESTART_TASK_ANNOTATION = 'sluice.dev/restart-task';
+export const OFFSETS_ANNOTATION = 'sluice.dev/offsets';
+
+/** How often to mirror status while healthy, and to look again while not. */
+const RESYNC_MS = 60_000;
+const UNSETTLED_MS = 3_000;
+const CLUSTER_WAIT_MS = 10_000;
+
+export function connectorReconciler(deps: ReconcileDeps) {
+  const patchMeta = (cr: Connector, metadata: Record<string, unknown>) =>
+    deps.rest.request({
+      method: 'PATCH',
+      path: objectPath(CONNECTORS, cr.metadata.namespace, cr.metadata.name),
+      body: { metadata },
+      contentType: 'application/merge-patch+json',
+    });
+
+  const writeStatus = async (cr: Connector, status: CrStatus) => {
+    if (JSON.stringify(status) === JSON.stringify(cr.status ?? {})) return;
+    await deps.applier.patchStatus(CONNECTORS, cr.metadata.namespace, cr.metadata.name, status as Record<string, unknown>);
+  };
+
+  const notReady = async (cr: Connector, reason: string, message: string, extra: Partial<CrStatus> = {}): Promise<ReconcileResult> => {
+    await writeStatus(cr, {
+      ...(cr.status ?? {}),
+      ...extra,
+      observedGeneration: cr.metadata.generation,
+      conditions: setCondition(cr.status?.conditions, readyCondition(false, reason, message, cr.metadata.generation), deps.now()),
+    });
+    return { requeueAfter: CLUSTER_WAIT_MS };
+  };
+
+  return async function reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const cr = deps.connectors.get(namespace, name);
+    if (!cr) return;
+    const cluster = deps.clusters.get(namespace, cr.spec.clusterRef.name);
+
+    if (cr.metadata.deletionTimestamp) {
+      if (!cr.metadata.finalizers?.includes(FINALIZER)) return;
+      if (cluster && !cluster.metadata.deletionTimestamp) {
+        try {
+          await withConnectRetry(() => deps.connectFor(cluster).deleteConnector(name));
+        } catch (err) {
+          // A cluster whose workers are gone has nothing left to delete; anything else is retried.
+          if (!(err instanceof ConnectApiError && err.status === 0 && (cluster.spec.replicas ?? 1) === 0)) throw err;
+        }
+      }
+      await patchMeta(cr, { finalizers: cr.metadata.finalizers.filter((f) => f !== FINALIZER) });
+      return;
+    }
+    if (!cr.metadata.finalizers?.includes(FINALIZER)) {
+      await patchMeta(cr, { finalizers: [...(cr.metadata.finalizers ?? []), FINALIZER] });
+    }
+    if (!cluster) return notReady(cr, 'ClusterNotFound', `KafkaConnect ${cr.spec.clusterRef.name} does not exist in namespace ${namespace}`);
+    const labelSelector = selectorString(selectorLabels(cluster.metadata.name));
+    const client = deps.connectFor(cluster);
+    if (!(await client.health())) {
+      return notReady(cr, 'ClusterNotReady', `The workers of KafkaConnect ${cluster.metadata.name} are not reachable yet`, { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 });
+    }
+
+    // Config: create with the desired initial state, or PUT only when it drifted.
+    const wanted = connectorConfig(cr);
+    try {
+      const live = await withConnectRetry(() => client.connectorConfig(name));
+      if (live === null) {
+        await withConnectRetry(() => client.createConnector(name, wanted, initialState(cr)));
+        await deps.events.normal(cr, 'Created', `Created connector ${name} on ${cluster.metadata.name}`);
+      } else if (!sameConfig(live, wanted)) {
+        await withConnectRetry(() => client.putConnectorConfig(name, wanted));
+        await deps.events.normal(cr, 'Updated', `Updated the configuration of connector ${name}`);
+      }
+    } catch (err) {
+      if (err instanceof ConnectApiError && err.status === 400) {
+        // Invalid config: report Kafka Connect's validation errors; nothing to retry until the spec changes.
+        await deps.events.warning(cr, 'InvalidConfig', err.message);
+        await notReady(cr, 'InvalidConfig', messageOfConnect(err), { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 });
+        return { requeueAfter: RESYNC_MS };
+      }
+      throw err;
+    }
+
+    let status = await withConnectRetry(() => client.connectorStatus(name));
+    if (!status) return { requeueAfter: UNSETTLED_MS };
+
+    // Align the target state.
+    const action = stateAction(cr, status.connector.state);
+    if (action) {
+      await withConnectRetry(() => client[action](name));
+      status = (await client.connectorStatus(name)) ?? status;
+    }
+
+    // On-demand restarts, then automatic ones.
+    await handleRestartAnnotations(cr, client, patchMeta);
+    const offsetsNote = await handleOffsetsAnnotation(cr, cluster, client, patchMeta, deps);
+    const restart = autoRestart(cr, status, deps.now(), deps.restartUnitMs);
+    if (restart.restart) {
+      await withConnectRetry(() => client.restartConnector(name, { includeTasks: true, onlyFailed: true }));
+      await deps.events.warning(cr, 'AutoRestarted', `Restarted failed connector/tasks (restart ${restart.count})`);
+    }
+
+    // Status, once.
+    const topics = await client.topics(name).catch(() => undefined);
+    const r = readiness(cr, status);
+    const next: CrStatus = {
+      ...mirroredStatus(cr, status, topics),
+      observedGeneration: cr.metadata.generation,
+      labelSelector,
+      autoRestart: { count: restart.count, ...(restart.lastRestartTime ? { lastRestartTime: restart.lastRestartTime } : {}) },
+      conditions: setCondition(cr.status?.conditions, readyCondition(r.ready, r.reason, offsetsNote ?? r.message, cr.metadata.generation), deps.now()),
+    };
+    await writeStatus(cr, next);
+    if (restart.requeueAfterMs !== undefined) return { requeueAfter: restart.requeueAfterMs };
+    return { requeueAfter: r.ready && !restart.restart ? RESYNC_MS : UNSETTLED_MS };
+  };
+}
+
+async function handleRestartAnnotations(cr: Connector, client: ConnectApi, patchMeta: (cr: Connector, m: Record<string, unknown>) => Promise<unknown>) {
+  const annotations = cr.metadata.annotations ?? {};
+  const restart = annotations[RESTART_ANNOTATION];
+  const task = annotations[RESTART_TASK_ANNOTATION];
+  if (restart === undefined && task === undefined) return;
+  if (restart !== undefined) {
+    const flags = restart.split(',').map((s) => s.trim());
+    await withConnectRetry(() => client.restartConnector(cr.metadata.name, { includeTasks: flags.includes('includeTasks'), onlyFailed: flags.includes('onlyFailed') }));
+  }
+  if (task !== undefined && /^\d+$/.test(task)) await withConnectRetry(() => client.restartTask(cr.metadata.name, Number(task)));
+  await patchMeta(cr, { annotations: { [RESTART_ANNOTATION]: null, [RESTART_TASK_ANNOTATION]: null } });
+}
+
+/**
+ * `sluice.dev/offsets: list` writes the offsets to ConfigMap <name>-offsets
+ * (key offsets.json); `alter` applies that ConfigMap; `reset` deletes them.
+ * alter and reset need state: stopped (Kafka Connect's rule).
+ */
+async function handleOffsetsAnnotation(
+  cr: Connector,
+  cluster: KafkaConnect,
+  client: ConnectApi,
+  patchMeta: (cr: Connector, m: Record<string, unknown>) => Promise<unknown>,
+  deps: ReconcileDeps,
+): Promise<string | undefined> {
+  const op = cr.metadata.annotations?.[OFFSETS_ANNOTATION];
+  if (!op) return undefined;
+  const cmName = `${cr.metadata.name}-offsets`;
+  let note: string;
+  try {
+    if (op === 'list') {
+      const offsets = await client.offsets(cr.metadata.name);
+      await deps.applier.apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: cmName, namespace: cr.metadata.namespace, labels: { 'sluice.dev/connector': cr.metadata.name, 'sluice.dev/cluster': cluster.metadata.name } },
+        data: { 'offsets.json': JSON.stringify(offsets, null, 2) },
+      });
+      note = `Offsets listed in ConfigMap ${cmName}`;
+    } else if (op === 'alter') {
+      const cm = await deps.rest.request<{ data?: Record<string, string> }>({ method: 'GET', path: `/api/v1/namespaces/${cr.metadata.namespace}/configmaps/${cmName}` });
+      note = await client.alterOffsets(cr.metadata.name, JSON.parse(cm.data?.['offsets.json'] ?? '{"offsets":[]}'));
+    } else if (op === 'reset') {
+      note = await client.resetOffsets(cr.metadata.name);
+    } else {
+      note = `Unknown ${OFFSETS_ANNOTATION} value "${op}" (list, alter or reset)`;
+    }
+    await deps.events.normal(cr, 'Offsets', note);
+  } catch (err) {
+    note = `Offsets ${op} failed: ${err instanceof ConnectApiError ? messageOfConnect(err) : messageOf(err)}`;
+    await deps.events.warning(cr, 'OffsetsFailed', note);
+  }
+  await patchMeta(cr, { annotations: { [OFFSETS_ANNOTATION]: null } });
+  return note;
+}
+
+const messageOfConnect = (err: ConnectApiError) => err.message.replace(/^\w+ \S+: \d+ /, '');
+

@@ -1,0 +1,29 @@
+// What the reconcilers need from the world, as narrow interfaces, so the
+// operator wires real clients and tests can wire the same real clients with
+// a different way to reach the workers' REST API.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Connector, KafkaConnect } from '../api/v1alpha1/index.js';
+import type { ConnectApi } from '../connect/connect-client.js';
+import type { Applier, EventRecorder, Informer, Logger, RestClient } from '../kube/index.js';
+import type { OperatorSettings } from '../model/desired.js';
+
+export interface ReconcileDeps {
+  readonly clusters: Informer<KafkaConnect & KubernetesObject>;
+  readonly connectors: Informer<Connector & KubernetesObject>;
+  readonly deployments: Informer;
+  readonly statefulSets: Informer;
+  readonly applier: Applier;
+  readonly rest: RestClient;
+  readonly events: EventRecorder;
+  readonly settings: OperatorSettings;
+  /** REST client of a cluster's workers (in a cluster: its API Service). */
+  readonly connectFor: (kc: KafkaConnect) => ConnectApi;
+  readonly now: () => Date;
+  /** unit of the auto-restart backoff (Strimzi: one minute) */
+  readonly restartUnitMs: number;
+  readonly logger: Logger;
+}
+
+export const SLUICE = { group: 'sluice.dev', version: 'v1alpha1' } as const;
+export const KAFKA_CONNECTS = { ...SLUICE, plural: 'kafkaconnects' } as const;
+export const CONNECTORS = { ...SLUICE, plural: 'connectors' } as const;
