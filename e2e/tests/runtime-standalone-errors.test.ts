@@ -58,7 +58,12 @@ describe('standalone runtime: bad input @env', function () {
       mode: 'standalone',
       dir,
       port: await freePort(),
-      workerProps: { 'bootstrap.server': env().kafka.bootstrapServers, 'key.converter': STRING, 'value.converter': STRING, 'offset.storage.file.filename': path.join(dir, 'x.json') },
+      workerProps: {
+        'bootstrap.server': env().kafka.bootstrapServers,
+        'key.converter': STRING,
+        'value.converter': STRING,
+        'offset.storage.file.filename': path.join(dir, 'x.json'),
+      },
     });
     await bad.start({ waitHealthy: false });
     await eventually('the worker to exit', () => bad.exitCode !== undefined);
@@ -99,7 +104,10 @@ describe('standalone runtime: bad input @env', function () {
       }),
     );
     expect(res.status).to.equal(201);
-    await eventually('both good records in the file', async () => (await readFile(out, 'utf8').catch(() => '')).split('\n').length >= 3);
+    await eventually(
+      'both good records in the file',
+      async () => (await readFile(out, 'utf8').catch(() => '')).split('\n').length >= 3,
+    );
     expect((await readFile(out, 'utf8')).split('\n').filter(Boolean)).to.deep.equal(['{id=1}', '{id=3}']);
     const [dead] = await readTopic(testKafka(env().kafka.bootstrapServers), dlq, 1, 60_000);
     expect(dead?.value).to.equal('{not json');
@@ -114,7 +122,11 @@ describe('standalone runtime: bad input @env', function () {
     const status = (await w.rest('GET', '/connectors/tolerant/status')).body;
     expect(status.tasks[0].state).to.equal('RUNNING');
     const metrics = await (await fetch(`${w.url}/metrics`)).text();
-    expect(metrics).to.match(/kafka_connect_task_error_metrics_total_records_skipped\{connector="tolerant",task="0"\} 1/);
-    expect(metrics).to.match(/kafka_connect_task_error_metrics_deadletterqueue_produce_requests\{connector="tolerant",task="0"\} 1/);
+    expect(metrics).to.match(
+      /kafka_connect_task_error_metrics_total_records_skipped\{connector="tolerant",task="0"\} 1/,
+    );
+    expect(metrics).to.match(
+      /kafka_connect_task_error_metrics_deadletterqueue_produce_requests\{connector="tolerant",task="0"\} 1/,
+    );
   });
 });

@@ -56,7 +56,10 @@ describe('standalone runtime: REST API @env', function () {
   it('creates a connector with POST (201, Location), rejects a duplicate with 409', async () => {
     const file = path.join(dir, 'a.txt');
     await writeFile(file, 'one\ntwo\n');
-    const created = await worker.rest('POST', '/connectors', { name: 'a', config: sourceConfig(file, randomName('a')) });
+    const created = await worker.rest('POST', '/connectors', {
+      name: 'a',
+      config: sourceConfig(file, randomName('a')),
+    });
     expect(created.status).to.equal(201);
     expect(created.body).to.deep.include({ name: 'a', type: 'source' });
     expect(created.body.config).to.include({ name: 'a', file });
@@ -71,7 +74,10 @@ describe('standalone runtime: REST API @env', function () {
   });
 
   it("rejects an invalid config with 400 and Kafka Connect's validation message", async () => {
-    const res = await worker.rest('POST', '/connectors', { name: 'bad', config: { 'connector.class': 'FileStreamSource' } });
+    const res = await worker.rest('POST', '/connectors', {
+      name: 'bad',
+      config: { 'connector.class': 'FileStreamSource' },
+    });
     expect(res.status).to.equal(400);
     expect(res.body.error_code).to.equal(400);
     expect(res.body.message).to.match(/^Connector configuration is invalid and contains the following 1 error\(s\):/);
@@ -81,12 +87,17 @@ describe('standalone runtime: REST API @env', function () {
       'tasks.max': 'zero',
     });
     expect(validate.status).to.equal(200);
-    const withErrors = validate.body.configs.filter((c: any) => c.value.errors.length > 0).map((c: any) => c.value.name);
+    const withErrors = validate.body.configs
+      .filter((c: any) => c.value.errors.length > 0)
+      .map((c: any) => c.value.name);
     expect(withErrors).to.have.members(['name', 'tasks.max', 'topic']);
     expect(validate.body.error_count).to.equal(3);
     const tasksMax = validate.body.configs.find((c: any) => c.value.name === 'tasks.max');
     expect(tasksMax.value.errors[0]).to.include('not a number');
-    const unknownClass = await worker.rest('POST', '/connectors', { name: 'nope', config: { 'connector.class': 'com.example.Missing' } });
+    const unknownClass = await worker.rest('POST', '/connectors', {
+      name: 'nope',
+      config: { 'connector.class': 'com.example.Missing' },
+    });
     expect(unknownClass.status).to.equal(400);
     expect((await worker.rest('GET', '/connectors')).body).to.not.include('bad');
   });
@@ -101,10 +112,21 @@ describe('standalone runtime: REST API @env', function () {
 
   it('rejects malformed and hostile bodies with 4xx and keeps serving', async () => {
     expect((await worker.rest('POST', '/connectors', '{"name":')).status).to.equal(400);
-    expect((await worker.rest('POST', '/connectors', { name: 'x', config: { nested: { a: 1 } } })).status).to.equal(400);
-    expect((await worker.rest('POST', '/connectors', { name: 'x', config: {}, initial_state: 'SLEEPING' })).status).to.equal(400);
-    expect((await worker.rest('PUT', '/connectors/a/config', { name: 'other', 'connector.class': 'FileStreamSource' })).status).to.equal(400);
-    const huge = await fetch(`${worker.url}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(5 * 1024 * 1024) }).catch(() => undefined);
+    expect((await worker.rest('POST', '/connectors', { name: 'x', config: { nested: { a: 1 } } })).status).to.equal(
+      400,
+    );
+    expect(
+      (await worker.rest('POST', '/connectors', { name: 'x', config: {}, initial_state: 'SLEEPING' })).status,
+    ).to.equal(400);
+    expect(
+      (await worker.rest('PUT', '/connectors/a/config', { name: 'other', 'connector.class': 'FileStreamSource' }))
+        .status,
+    ).to.equal(400);
+    const huge = await fetch(`${worker.url}/connectors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(5 * 1024 * 1024),
+    }).catch(() => undefined);
     if (huge) expect(huge.status).to.equal(413);
     expect((await worker.rest('GET', '/health')).status).to.equal(200);
   });
@@ -112,7 +134,11 @@ describe('standalone runtime: REST API @env', function () {
   it('creates paused with initial_state, then resumes, pauses, stops and resumes', async () => {
     const file = path.join(dir, 'b.txt');
     await writeFile(file, 'x\n');
-    const created = await worker.rest('POST', '/connectors', { name: 'b', config: sourceConfig(file, randomName('b')), initial_state: 'PAUSED' });
+    const created = await worker.rest('POST', '/connectors', {
+      name: 'b',
+      config: sourceConfig(file, randomName('b')),
+      initial_state: 'PAUSED',
+    });
     expect(created.status).to.equal(201);
     await waitState('b', 'PAUSED');
     expect((await worker.rest('PUT', '/connectors/b/resume')).status).to.equal(202);
@@ -135,7 +161,11 @@ describe('standalone runtime: REST API @env', function () {
     const patch = await worker.rest('PATCH', '/connectors/a/config', { 'batch.size': null, 'tasks.max': '1' });
     expect(patch.status).to.equal(200);
     expect(patch.body.config).to.not.have.property('batch.size');
-    const created = await worker.rest('PUT', '/connectors/c/config', sourceConfig(path.join(dir, 'c.txt'), randomName('c')));
+    const created = await worker.rest(
+      'PUT',
+      '/connectors/c/config',
+      sourceConfig(path.join(dir, 'c.txt'), randomName('c')),
+    );
     expect(created.status).to.equal(201);
     await waitState('a', 'RUNNING', 'RUNNING');
   });
@@ -172,10 +202,15 @@ describe('standalone runtime: REST API @env', function () {
     expect(running.body.message).to.include('STOPPED');
     await worker.rest('PUT', '/connectors/a/stop');
     await waitState('a', 'STOPPED');
-    const bad = await worker.rest('PATCH', '/connectors/a/offsets', { offsets: [{ partition: { filename: file }, offset: { position: -1 } }] });
+    const bad = await worker.rest('PATCH', '/connectors/a/offsets', {
+      offsets: [{ partition: { filename: file }, offset: { position: -1 } }],
+    });
     expect(bad.status).to.equal(400);
     const altered = await worker.rest('PATCH', '/connectors/a/offsets', patch);
-    expect(altered).to.deep.equal({ status: 200, body: { message: 'The offsets for this connector have been altered successfully' } });
+    expect(altered).to.deep.equal({
+      status: 200,
+      body: { message: 'The offsets for this connector have been altered successfully' },
+    });
     expect((await worker.rest('GET', '/connectors/a/offsets')).body.offsets[0].offset).to.deep.equal({ position: 4 });
     const reset = await worker.rest('DELETE', '/connectors/a/offsets');
     expect(reset.body.message).to.equal('The offsets for this connector have been reset successfully');

@@ -14,7 +14,11 @@ import { loadKubeConfig } from './kube/index.js';
 import { startOperator } from './operator.js';
 
 const env = process.env;
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const labels = (v: string | undefined) => Object.fromEntries(list(v).map((kv) => kv.split('=', 2) as [string, string]));
 
 const logger = winston.createLogger({
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
     settings: {
       defaultImage: env['SLUICE_RUNTIME_IMAGE'] ?? 'sluice/runtime:0.1.0',
       operatorNamespace,
-      operatorPodLabels: env['SLUICE_OPERATOR_POD_LABELS'] ? labels(env['SLUICE_OPERATOR_POD_LABELS']) : { 'app.kubernetes.io/name': 'sluice-operator' },
+      operatorPodLabels: env['SLUICE_OPERATOR_POD_LABELS']
+        ? labels(env['SLUICE_OPERATOR_POD_LABELS'])
+        : { 'app.kubernetes.io/name': 'sluice-operator' },
     },
   });
   logger.info('sluice-operator started', { kubeconfig: source, healthPort: running.healthPort });
@@ -56,7 +62,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }));
+process.on('unhandledRejection', (reason) =>
+  logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }),
+);
 main().catch((err: unknown) => {
   logger.error('sluice-operator failed to start', { error: err instanceof Error ? err.message : String(err) });
   process.exit(1);

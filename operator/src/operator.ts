@@ -72,7 +72,8 @@ function informer<T extends KubernetesObject>(
     start: () => watchers.forEach((w) => w.start()),
     stop: async () => void (await Promise.all(watchers.map((w) => w.stop()))),
     hasSynced: () => watchers.every((w) => w.hasSynced()),
-    waitForSync: async (signal?: AbortSignal) => (await Promise.all(watchers.map((w) => w.waitForSync(signal)))).every(Boolean),
+    waitForSync: async (signal?: AbortSignal) =>
+      (await Promise.all(watchers.map((w) => w.waitForSync(signal)))).every(Boolean),
     get: (ns: string | undefined, name: string) => byNs(ns)?.get(ns, name),
     list: (ns?: string) => (ns === undefined ? watchers.flatMap((w) => w.list()) : (byNs(ns)?.list(ns) ?? [])),
     onEvent: (handler) => {

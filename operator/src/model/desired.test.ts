@@ -4,7 +4,11 @@ import { desired, type OperatorSettings } from './desired.js';
 import { CONFIG_HASH_ANNOTATION } from './labels.js';
 import { workerProperties } from './worker-properties.js';
 
-const settings: OperatorSettings = { defaultImage: 'sluice/runtime:0.1.0', operatorPodLabels: { app: 'sluice-operator' }, operatorNamespace: 'sluice-system' };
+const settings: OperatorSettings = {
+  defaultImage: 'sluice/runtime:0.1.0',
+  operatorPodLabels: { app: 'sluice-operator' },
+  operatorNamespace: 'sluice-system',
+};
 
 function cluster(spec: Partial<KafkaConnect['spec']> = {}): KafkaConnect {
   return {
@@ -23,7 +27,10 @@ describe('desired objects of a KafkaConnect', () => {
     const [deploy] = find(objects, 'Deployment');
     expect(deploy.spec.replicas).to.equal(1);
     expect(deploy.spec.strategy).to.deep.equal({ type: 'Recreate' });
-    expect(deploy.spec.template.spec.containers[0].args).to.deep.equal(['standalone', '/etc/sluice/config/worker.properties']);
+    expect(deploy.spec.template.spec.containers[0].args).to.deep.equal([
+      'standalone',
+      '/etc/sluice/config/worker.properties',
+    ]);
     const [pvc] = find(objects, 'PersistentVolumeClaim');
     expect(pvc.spec.accessModes).to.deep.equal(['ReadWriteOnce']);
     expect(pvc.spec.resources.requests.storage).to.equal('5Gi');
@@ -46,9 +53,17 @@ describe('desired objects of a KafkaConnect', () => {
 
   it('derives group id and storage topics from the name unless given', () => {
     const props = workerProperties(cluster({ mode: 'distributed' }));
-    expect(props).to.include({ 'group.id': 'demo', 'config.storage.topic': 'demo-configs', 'offset.storage.topic': 'demo-offsets', 'status.storage.topic': 'demo-status' });
+    expect(props).to.include({
+      'group.id': 'demo',
+      'config.storage.topic': 'demo-configs',
+      'offset.storage.topic': 'demo-offsets',
+      'status.storage.topic': 'demo-status',
+    });
     expect(props['rest.advertised.host.name']).to.equal('${env:SLUICE_ADVERTISED_HOST}');
-    expect(workerProperties(cluster({ mode: 'distributed', groupId: 'g', offsetStorageTopic: 'o' }))).to.include({ 'group.id': 'g', 'offset.storage.topic': 'o' });
+    expect(workerProperties(cluster({ mode: 'distributed', groupId: 'g', offsetStorageTopic: 'o' }))).to.include({
+      'group.id': 'g',
+      'offset.storage.topic': 'o',
+    });
     const standalone = workerProperties(cluster({ mode: 'standalone' }));
     expect(standalone['offset.storage.file.filename']).to.equal('/var/lib/sluice/offsets.json');
     expect(standalone).to.not.have.property('group.id');
@@ -61,7 +76,12 @@ describe('desired objects of a KafkaConnect', () => {
       const pod = workload.spec.template.spec;
       expect(pod.securityContext).to.include({ runAsNonRoot: true });
       expect(pod.securityContext.seccompProfile).to.deep.equal({ type: 'RuntimeDefault' });
-      expect(pod.containers[0].securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+      expect(pod.containers[0].securityContext).to.deep.equal({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(pod.containers[0].readinessProbe.httpGet.path).to.equal('/health');
       expect(pod.automountServiceAccountToken).to.equal(false);
     }
@@ -70,7 +90,11 @@ describe('desired objects of a KafkaConnect', () => {
   it('keeps credentials out of the ConfigMap: they are mounted from Secrets and referenced by placeholder', () => {
     const kc = cluster({
       tls: { trustedCertificates: [{ secretName: 'kafka-ca', certificate: 'ca.crt' }] },
-      authentication: { type: 'scram-sha-512', username: 'connect', passwordSecret: { secretName: 'connect-user', password: 'password' } },
+      authentication: {
+        type: 'scram-sha-512',
+        username: 'connect',
+        passwordSecret: { secretName: 'connect-user', password: 'password' },
+      },
     });
     const { objects } = desired(kc, settings);
     const [cm] = find(objects, 'ConfigMap');
@@ -86,8 +110,14 @@ describe('desired objects of a KafkaConnect', () => {
   it('puts a config hash on the pod template that changes with worker.properties only', () => {
     const a = desired(cluster({ config: { 'offset.flush.interval.ms': '1000' } }), settings);
     const b = desired(cluster({ config: { 'offset.flush.interval.ms': '2000' } }), settings);
-    const c = desired(cluster({ config: { 'offset.flush.interval.ms': '1000' }, template: { labels: { team: 'x' } } }), settings);
-    const hash = (d: typeof a) => (d.objects.find((o) => o.kind === 'StatefulSet') as any).spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
+    const c = desired(
+      cluster({ config: { 'offset.flush.interval.ms': '1000' }, template: { labels: { team: 'x' } } }),
+      settings,
+    );
+    const hash = (d: typeof a) =>
+      (d.objects.find((o) => o.kind === 'StatefulSet') as any).spec.template.metadata.annotations[
+        CONFIG_HASH_ANNOTATION
+      ];
     expect(hash(a)).to.not.equal(hash(b));
     expect(hash(a)).to.equal(hash(c));
   });
@@ -96,7 +126,12 @@ describe('desired objects of a KafkaConnect', () => {
     const kc = cluster({ mode: 'standalone', storage: { deleteClaim: true } });
     expect(desired(kc, settings)).to.deep.equal(desired(kc, settings));
     for (const o of desired(kc, settings).objects) {
-      expect(o.metadata?.ownerReferences?.[0], o.kind).to.deep.include({ kind: 'KafkaConnect', name: 'demo', uid: 'uid-1', controller: true });
+      expect(o.metadata?.ownerReferences?.[0], o.kind).to.deep.include({
+        kind: 'KafkaConnect',
+        name: 'demo',
+        uid: 'uid-1',
+        controller: true,
+      });
     }
   });
 

@@ -4,7 +4,17 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
-import { apiService, configMap, dataClaim, distributedStatefulSet, headlessService, networkPolicy, podDisruptionBudget, serviceAccount, standaloneDeployment } from './resources.js';
+import {
+  apiService,
+  configMap,
+  dataClaim,
+  distributedStatefulSet,
+  headlessService,
+  networkPolicy,
+  podDisruptionBudget,
+  serviceAccount,
+  standaloneDeployment,
+} from './resources.js';
 import { resolvedMode } from './spec.js';
 import { renderProperties, workerProperties } from './worker-properties.js';
 
@@ -30,7 +40,12 @@ export function desired(kc: KafkaConnect, settings: OperatorSettings): Desired {
   const configHash = createHash('sha256').update(props).digest('hex').slice(0, 16);
   const image = kc.spec.image ?? settings.defaultImage;
   const name = kc.metadata.name;
-  const common: KubernetesObject[] = [serviceAccount(kc), configMap(kc, props), apiService(kc), networkPolicy(kc, settings.operatorPodLabels, settings.operatorNamespace)];
+  const common: KubernetesObject[] = [
+    serviceAccount(kc),
+    configMap(kc, props),
+    apiService(kc),
+    networkPolicy(kc, settings.operatorPodLabels, settings.operatorNamespace),
+  ];
   const workloadName = `${name}-connect`;
   if (resolvedMode(kc) === 'standalone') {
     return {

@@ -14,7 +14,12 @@ export function ownerReference(kc: KafkaConnect): V1OwnerReference {
   };
 }
 
-export function objectMeta(kc: KafkaConnect, name: string, labels: Record<string, string>, annotations?: Record<string, string>) {
+export function objectMeta(
+  kc: KafkaConnect,
+  name: string,
+  labels: Record<string, string>,
+  annotations?: Record<string, string>,
+) {
   return {
     name,
     namespace: kc.metadata.namespace,

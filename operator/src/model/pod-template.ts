@@ -42,18 +42,31 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
   ];
   const health = { httpGet: { path: '/health', port: 'rest-api' } };
   const metricsAnnotations: Record<string, string> =
-    kc.spec.metrics?.enabled === false ? {} : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(REST_PORT), 'prometheus.io/path': '/metrics' };
+    kc.spec.metrics?.enabled === false
+      ? {}
+      : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(REST_PORT), 'prometheus.io/path': '/metrics' };
   return {
     metadata: {
       labels: { ...(t.labels ?? {}), ...workerLabels(name) },
-      annotations: { ...(t.annotations ?? {}), ...metricsAnnotations, [CONFIG_HASH_ANNOTATION]: configHash, [MODE_ANNOTATION]: mode },
+      annotations: {
+        ...(t.annotations ?? {}),
+        ...metricsAnnotations,
+        [CONFIG_HASH_ANNOTATION]: configHash,
+        [MODE_ANNOTATION]: mode,
+      },
     },
     spec: {
       serviceAccountName: names.serviceAccount(name),
       automountServiceAccountToken: false,
       // Room for tasks to stop, flush and commit (task.shutdown.graceful.timeout.ms) and to leave the group.
       terminationGracePeriodSeconds: 30,
-      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       ...(t.nodeSelector ? { nodeSelector: t.nodeSelector } : {}),
       ...(t.affinity ? { affinity: t.affinity } : {}),
       ...(t.tolerations ? { tolerations: t.tolerations as never } : {}),

@@ -20,12 +20,22 @@ import { resolvedReplicas } from './spec.js';
 export function serviceAccount(kc: KafkaConnect): V1ServiceAccount {
   const name = kc.metadata.name;
   // Workers never call the Kubernetes API: no token is mounted and no role is bound.
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: objectMeta(kc, names.serviceAccount(name), commonLabels(name)), automountServiceAccountToken: false };
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: objectMeta(kc, names.serviceAccount(name), commonLabels(name)),
+    automountServiceAccountToken: false,
+  };
 }
 
 export function configMap(kc: KafkaConnect, workerPropertiesText: string): V1ConfigMap {
   const name = kc.metadata.name;
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: objectMeta(kc, names.configMap(name), commonLabels(name)), data: { 'worker.properties': workerPropertiesText } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: objectMeta(kc, names.configMap(name), commonLabels(name)),
+    data: { 'worker.properties': workerPropertiesText },
+  };
 }
 
 export function apiService(kc: KafkaConnect): V1Service {
@@ -34,7 +44,11 @@ export function apiService(kc: KafkaConnect): V1Service {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: objectMeta(kc, names.apiService(name), commonLabels(name)),
-    spec: { type: 'ClusterIP', selector: selectorLabels(name), ports: [{ name: 'rest-api', port: REST_PORT, targetPort: 'rest-api', protocol: 'TCP' }] },
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(name),
+      ports: [{ name: 'rest-api', port: REST_PORT, targetPort: 'rest-api', protocol: 'TCP' }],
+    },
   };
 }
 
@@ -83,7 +97,12 @@ export function standaloneDeployment(kc: KafkaConnect, image: string, configHash
       // The PVC is ReadWriteOnce: the old pod must be gone before the new one mounts it.
       strategy: { type: 'Recreate' },
       selector: { matchLabels: selectorLabels(name) },
-      template: podTemplate({ kc, image, configHash, dataVolume: { name: 'data', persistentVolumeClaim: { claimName: names.pvc(name) } } }),
+      template: podTemplate({
+        kc,
+        image,
+        configHash,
+        dataVolume: { name: 'data', persistentVolumeClaim: { claimName: names.pvc(name) } },
+      }),
     },
   };
 }
@@ -120,7 +139,11 @@ export function podDisruptionBudget(kc: KafkaConnect): V1PodDisruptionBudget {
  * Only the workers (to each other) and the operator may reach the REST port.
  * Built in wire format (`from`, which client-node's type calls `_from`).
  */
-export function networkPolicy(kc: KafkaConnect, operatorPodLabels: Record<string, string>, operatorNamespace: string): V1NetworkPolicy {
+export function networkPolicy(
+  kc: KafkaConnect,
+  operatorPodLabels: Record<string, string>,
+  operatorNamespace: string,
+): V1NetworkPolicy {
   const name = kc.metadata.name;
   const policy = {
     apiVersion: 'networking.k8s.io/v1',
@@ -133,7 +156,10 @@ export function networkPolicy(kc: KafkaConnect, operatorPodLabels: Record<string
         {
           from: [
             { podSelector: { matchLabels: selectorLabels(name) } },
-            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': operatorNamespace } }, podSelector: { matchLabels: operatorPodLabels } },
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': operatorNamespace } },
+              podSelector: { matchLabels: operatorPodLabels },
+            },
           ],
           ports: [{ port: REST_PORT, protocol: 'TCP' }],
         },

@@ -61,7 +61,9 @@ function securityProperties(kc: KafkaConnect): Record<string, string> {
   const cas = tls?.trustedCertificates ?? [];
   if (cas.length > 0) {
     out['ssl.truststore.type'] = 'PEM';
-    out['ssl.truststore.certificates'] = cas.map((c) => `\${dir:${secretMount(c.secretName)}:${c.certificate}}`).join('\n');
+    out['ssl.truststore.certificates'] = cas
+      .map((c) => `\${dir:${secretMount(c.secretName)}:${c.certificate}}`)
+      .join('\n');
   }
   if (auth?.type === 'tls' && auth.certificateAndKey) {
     const m = secretMount(auth.certificateAndKey.secretName);
@@ -71,7 +73,10 @@ function securityProperties(kc: KafkaConnect): Record<string, string> {
   }
   if (sasl && auth.passwordSecret) {
     const mechanism = auth.type === 'plain' ? 'PLAIN' : auth.type.toUpperCase();
-    const module = auth.type === 'plain' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+    const module =
+      auth.type === 'plain'
+        ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
+        : 'org.apache.kafka.common.security.scram.ScramLoginModule';
     const password = `\${dir:${secretMount(auth.passwordSecret.secretName)}:${auth.passwordSecret.password}}`;
     out['sasl.mechanism'] = mechanism;
     out['sasl.jaas.config'] = `${module} required username="${auth.username ?? ''}" password="${password}";`;
@@ -92,7 +97,12 @@ export function referencedSecrets(kc: KafkaConnect): string[] {
 /** Java .properties text, keys sorted so equal configs give equal bytes (and hashes). */
 export function renderProperties(props: Record<string, string>): string {
   const escape = (s: string, isKey: boolean) =>
-    s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(isKey ? /([=: #!])/g : /^([ #!])/, '\\$1');
+    s
+      .replace(/\\/g, '\\\\')
+      .replace(/\n/g, '\\n')
+      .replace(/\r/g, '\\r')
+      .replace(/\t/g, '\\t')
+      .replace(isKey ? /([=: #!])/g : /^([ #!])/, '\\$1');
   return (
     Object.keys(props)
       .sort()

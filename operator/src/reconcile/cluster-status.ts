@@ -13,7 +13,12 @@ export interface ObservedWorkload {
   readonly updatedReplicas: number;
 }
 
-export function clusterStatus(kc: KafkaConnect, workload: ObservedWorkload | undefined, plugins: PluginInfo[] | undefined, now: Date): KafkaConnectStatus {
+export function clusterStatus(
+  kc: KafkaConnect,
+  workload: ObservedWorkload | undefined,
+  plugins: PluginInfo[] | undefined,
+  now: Date,
+): KafkaConnectStatus {
   const desired = resolvedReplicas(kc);
   const ready = workload?.readyReplicas ?? 0;
   const gen = kc.metadata.generation;
@@ -21,7 +26,12 @@ export function clusterStatus(kc: KafkaConnect, workload: ObservedWorkload | und
   if (desired === 0) condition = readyCondition(false, 'ScaledToZero', 'spec.replicas is 0: no workers run', gen);
   else if (!workload) condition = readyCondition(false, 'Creating', 'Creating the workers', gen);
   else if (ready < desired || workload.updatedReplicas < desired) {
-    condition = readyCondition(false, 'WorkersNotReady', `${ready}/${desired} workers ready, ${workload.updatedReplicas}/${desired} updated`, gen);
+    condition = readyCondition(
+      false,
+      'WorkersNotReady',
+      `${ready}/${desired} workers ready, ${workload.updatedReplicas}/${desired} updated`,
+      gen,
+    );
   } else condition = readyCondition(true, 'Ready', `${ready}/${desired} workers ready`, gen);
   const previous = kc.status ?? {};
   return {
@@ -32,9 +42,12 @@ export function clusterStatus(kc: KafkaConnect, workload: ObservedWorkload | und
     readyReplicas: ready,
     labelSelector: selectorString(selectorLabels(kc.metadata.name)),
     ...(desired > 0 ? { url: names.apiUrl(kc.metadata.name, kc.metadata.namespace) } : { url: undefined }),
-    ...(plugins ? { connectorPlugins: plugins.map((p) => ({ class: p.class, type: p.type, version: p.version })) } : {}),
+    ...(plugins
+      ? { connectorPlugins: plugins.map((p) => ({ class: p.class, type: p.type, version: p.version })) }
+      : {}),
     conditions: setCondition(previous.conditions, condition, now),
   };
 }
 
-export const isClusterReady = (kc: KafkaConnect | undefined) => kc?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+export const isClusterReady = (kc: KafkaConnect | undefined) =>
+  kc?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;

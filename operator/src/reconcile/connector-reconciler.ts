@@ -5,7 +5,15 @@ import type { Connector, ConnectorStatus as CrStatus, KafkaConnect } from '../ap
 import { ConnectApiError, withConnectRetry, type ConnectApi } from '../connect/connect-client.js';
 import { objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
 import { selectorLabels, selectorString } from '../model/labels.js';
-import { autoRestart, connectorConfig, initialState, mirroredStatus, readiness, sameConfig, stateAction } from './connector-logic.js';
+import {
+  autoRestart,
+  connectorConfig,
+  initialState,
+  mirroredStatus,
+  readiness,
+  sameConfig,
+  stateAction,
+} from './connector-logic.js';
 import { readyCondition, setCondition } from './conditions.js';
 import { CONNECTORS, type ReconcileDeps } from './deps.js';
 import { messageOf } from './kafka-connect-reconciler.js';
@@ -31,15 +39,29 @@ export function connectorReconciler(deps: ReconcileDeps) {
 
   const writeStatus = async (cr: Connector, status: CrStatus) => {
     if (JSON.stringify(status) === JSON.stringify(cr.status ?? {})) return;
-    await deps.applier.patchStatus(CONNECTORS, cr.metadata.namespace, cr.metadata.name, status as Record<string, unknown>);
+    await deps.applier.patchStatus(
+      CONNECTORS,
+      cr.metadata.namespace,
+      cr.metadata.name,
+      status as Record<string, unknown>,
+    );
   };
 
-  const notReady = async (cr: Connector, reason: string, message: string, extra: Partial<CrStatus> = {}): Promise<ReconcileResult> => {
+  const notReady = async (
+    cr: Connector,
+    reason: string,
+    message: string,
+    extra: Partial<CrStatus> = {},
+  ): Promise<ReconcileResult> => {
     await writeStatus(cr, {
       ...(cr.status ?? {}),
       ...extra,
       observedGeneration: cr.metadata.generation,
-      conditions: setCondition(cr.status?.conditions, readyCondition(false, reason, message, cr.metadata.generation), deps.now()),
+      conditions: setCondition(
+        cr.status?.conditions,
+        readyCondition(false, reason, message, cr.metadata.generation),
+        deps.now(),
+      ),
     });
     return { requeueAfter: CLUSTER_WAIT_MS };
   };
@@ -66,11 +88,21 @@ export function connectorReconciler(deps: ReconcileDeps) {
     if (!cr.metadata.finalizers?.includes(FINALIZER)) {
       await patchMeta(cr, { finalizers: [...(cr.metadata.finalizers ?? []), FINALIZER] });
     }
-    if (!cluster) return notReady(cr, 'ClusterNotFound', `KafkaConnect ${cr.spec.clusterRef.name} does not exist in namespace ${namespace}`);
+    if (!cluster)
+      return notReady(
+        cr,
+        'ClusterNotFound',
+        `KafkaConnect ${cr.spec.clusterRef.name} does not exist in namespace ${namespace}`,
+      );
     const labelSelector = selectorString(selectorLabels(cluster.metadata.name));
     const client = deps.connectFor(cluster);
     if (!(await client.health())) {
-      return notReady(cr, 'ClusterNotReady', `The workers of KafkaConnect ${cluster.metadata.name} are not reachable yet`, { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 });
+      return notReady(
+        cr,
+        'ClusterNotReady',
+        `The workers of KafkaConnect ${cluster.metadata.name} are not reachable yet`,
+        { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 },
+      );
     }
 
     // Config: create with the desired initial state, or PUT only when it drifted.
@@ -120,8 +152,15 @@ export function connectorReconciler(deps: ReconcileDeps) {
       ...mirroredStatus(cr, status, topics),
       observedGeneration: cr.metadata.generation,
       labelSelector,
-      autoRestart: { count: restart.count, ...(restart.lastRestartTime ? { lastRestartTime: restart.lastRestartTime } : {}) },
-      conditions: setCondition(cr.status?.conditions, readyCondition(r.ready, r.reason, offsetsNote ?? r.message, cr.metadata.generation), deps.now()),
+      autoRestart: {
+        count: restart.count,
+        ...(restart.lastRestartTime ? { lastRestartTime: restart.lastRestartTime } : {}),
+      },
+      conditions: setCondition(
+        cr.status?.conditions,
+        readyCondition(r.ready, r.reason, offsetsNote ?? r.message, cr.metadata.generation),
+        deps.now(),
+      ),
     };
     await writeStatus(cr, next);
     if (restart.requeueAfterMs !== undefined) return { requeueAfter: restart.requeueAfterMs };
@@ -129,16 +168,26 @@ export function connectorReconciler(deps: ReconcileDeps) {
   };
 }
 
-async function handleRestartAnnotations(cr: Connector, client: ConnectApi, patchMeta: (cr: Connector, m: Record<string, unknown>) => Promise<unknown>) {
+async function handleRestartAnnotations(
+  cr: Connector,
+  client: ConnectApi,
+  patchMeta: (cr: Connector, m: Record<string, unknown>) => Promise<unknown>,
+) {
   const annotations = cr.metadata.annotations ?? {};
   const restart = annotations[RESTART_ANNOTATION];
   const task = annotations[RESTART_TASK_ANNOTATION];
   if (restart === undefined && task === undefined) return;
   if (restart !== undefined) {
     const flags = restart.split(',').map((s) => s.trim());
-    await withConnectRetry(() => client.restartConnector(cr.metadata.name, { includeTasks: flags.includes('includeTasks'), onlyFailed: flags.includes('onlyFailed') }));
+    await withConnectRetry(() =>
+      client.restartConnector(cr.metadata.name, {
+        includeTasks: flags.includes('includeTasks'),
+        onlyFailed: flags.includes('onlyFailed'),
+      }),
+    );
   }
-  if (task !== undefined && /^\d+$/.test(task)) await withConnectRetry(() => client.restartTask(cr.metadata.name, Number(task)));
+  if (task !== undefined && /^\d+$/.test(task))
+    await withConnectRetry(() => client.restartTask(cr.metadata.name, Number(task)));
   await patchMeta(cr, { annotations: { [RESTART_ANNOTATION]: null, [RESTART_TASK_ANNOTATION]: null } });
 }
 
@@ -164,12 +213,19 @@ async function handleOffsetsAnnotation(
       await deps.applier.apply({
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: cmName, namespace: cr.metadata.namespace, labels: { 'sluice.dev/connector': cr.metadata.name, 'sluice.dev/cluster': cluster.metadata.name } },
+        metadata: {
+          name: cmName,
+          namespace: cr.metadata.namespace,
+          labels: { 'sluice.dev/connector': cr.metadata.name, 'sluice.dev/cluster': cluster.metadata.name },
+        },
         data: { 'offsets.json': JSON.stringify(offsets, null, 2) },
       });
       note = `Offsets listed in ConfigMap ${cmName}`;
     } else if (op === 'alter') {
-      const cm = await deps.rest.request<{ data?: Record<string, string> }>({ method: 'GET', path: `/api/v1/namespaces/${cr.metadata.namespace}/configmaps/${cmName}` });
+      const cm = await deps.rest.request<{ data?: Record<string, string> }>({
+        method: 'GET',
+        path: `/api/v1/namespaces/${cr.metadata.namespace}/configmaps/${cmName}`,
+      });
       note = await client.alterOffsets(cr.metadata.name, JSON.parse(cm.data?.['offsets.json'] ?? '{"offsets":[]}'));
     } else if (op === 'reset') {
       note = await client.resetOffsets(cr.metadata.name);
@@ -186,4 +242,3 @@ async function handleOffsetsAnnotation(
 }
 
 const messageOfConnect = (err: ConnectApiError) => err.message.replace(/^\w+ \S+: \d+ /, '');
-

@@ -34,7 +34,11 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     }
     for (const old of d.obsoleteKinds) {
       if (await deps.applier.delete({ ...old, namespace }, { propagationPolicy: 'Foreground' })) {
-        await deps.events.normal(kc, 'ModeChanged', `Removed ${old.kind} ${old.name}: the cluster now runs in ${resolvedMode(kc)} mode`);
+        await deps.events.normal(
+          kc,
+          'ModeChanged',
+          `Removed ${old.kind} ${old.name}: the cluster now runs in ${resolvedMode(kc)} mode`,
+        );
       }
     }
 
@@ -45,16 +49,34 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       const client = deps.connectFor(kc);
       try {
         plugins = await client.plugins();
-        for (const [logger, level] of Object.entries(kc.spec.logging?.loggers ?? {})) await client.setLoggerLevel(logger, level);
+        for (const [logger, level] of Object.entries(kc.spec.logging?.loggers ?? {}))
+          await client.setLoggerLevel(logger, level);
       } catch (err) {
         log.debug('Connect REST API not reachable yet', { cluster: key, error: messageOf(err) });
       }
     }
 
     // Status, once.
-    let status = clusterStatus(kc, workload, plugins ?? kc.status?.connectorPlugins?.map((p) => ({ class: p.class ?? '', type: p.type ?? '', version: p.version ?? '' })), deps.now());
+    let status = clusterStatus(
+      kc,
+      workload,
+      plugins ??
+        kc.status?.connectorPlugins?.map((p) => ({
+          class: p.class ?? '',
+          type: p.type ?? '',
+          version: p.version ?? '',
+        })),
+      deps.now(),
+    );
     if (failures.length > 0) {
-      status = { ...status, conditions: setCondition(status.conditions, readyCondition(false, 'ApplyFailed', failures.join('; '), kc.metadata.generation), deps.now()) };
+      status = {
+        ...status,
+        conditions: setCondition(
+          status.conditions,
+          readyCondition(false, 'ApplyFailed', failures.join('; '), kc.metadata.generation),
+          deps.now(),
+        ),
+      };
       await deps.events.warning(kc, 'ApplyFailed', failures.join('; '));
     }
     if (JSON.stringify(status) !== JSON.stringify(kc.status ?? {})) {
@@ -67,10 +89,15 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
 
 function observe(deps: ReconcileDeps, kc: KafkaConnect): ObservedWorkload | undefined {
   const informer = resolvedMode(kc) === 'standalone' ? deps.deployments : deps.statefulSets;
-  const obj = informer.get(kc.metadata.namespace, names.workload(kc.metadata.name)) as (KubernetesObject & { status?: Record<string, number> }) | undefined;
+  const obj = informer.get(kc.metadata.namespace, names.workload(kc.metadata.name)) as
+    (KubernetesObject & { status?: Record<string, number> }) | undefined;
   if (!obj) return undefined;
   const s = obj.status ?? {};
-  return { replicas: s['replicas'] ?? 0, readyReplicas: s['readyReplicas'] ?? 0, updatedReplicas: s['updatedReplicas'] ?? 0 };
+  return {
+    replicas: s['replicas'] ?? 0,
+    readyReplicas: s['readyReplicas'] ?? 0,
+    updatedReplicas: s['updatedReplicas'] ?? 0,
+  };
 }
 
 export function messageOf(err: unknown): string {

@@ -1,0 +1,42 @@
+// Test helpers for the real apiserver: clients, CRD install, namespaces.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { RestClient } from '../../operator/src/kube/rest.js';
+import { repoRoot, type TestEnv } from './env.js';
+
+const run = promisify(execFile);
+
+export function kubeConfig(env: TestEnv): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(env.kubeconfig);
+  return kc;
+}
+
+export async function kubectl(env: TestEnv, ...args: string[]): Promise<string> {
+  const { stdout } = await run(path.join(env.kubernetes.bin, 'kubectl'), ['--kubeconfig', env.kubeconfig, ...args]);
+  return stdout;
+}
+
+/** Installs the committed CRDs (kubectl keeps x-kubernetes-* keys that client-node's models drop). */
+export async function installCrds(env: TestEnv): Promise<void> {
+  await kubectl(env, 'apply', '--server-side', '--force-conflicts', '-f', path.join(repoRoot, 'crds'));
+  await kubectl(
+    env,
+    'wait',
+    '--for',
+    'condition=established',
+    '--timeout=60s',
+    'crd/kafkaconnects.sluice.dev',
+    'crd/connectors.sluice.dev',
+  );
+}
+
+/** Plain-JSON access to any path (no client-node model conversion). */
+export function rest(env: TestEnv): RestClient {
+  return new RestClient(kubeConfig(env));
+}
+
+export const sluicePath = (plural: 'kafkaconnects' | 'connectors', ns: string, name?: string) =>
+  `/apis/sluice.dev/v1alpha1/namespaces/${ns}/${plural}${name ? `/${name}` : ''}`;

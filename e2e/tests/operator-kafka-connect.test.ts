@@ -1,0 +1,179 @@
+// The KafkaConnect reconciler against the real apiserver and
+// controller-manager: objects created and owned, updated on spec change,
+// switched with the mode, garbage-collected on delete; status reported.
+import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
+import { withEnv } from '../src/env.js';
+import { randomName } from '../src/names.js';
+import { eventually } from '../src/eventually.js';
+import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
+import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { silentLogger } from '../../operator/src/kube/logger.js';
+import { createConnectClient } from '../../operator/src/connect/connect-client.js';
+
+describe('operator: KafkaConnect reconcile @env', function () {
+  this.timeout(120_000);
+  const env = withEnv();
+  const ns = randomName('kc-test');
+  let operator: RunningOperator;
+  let core: k8s.CoreV1Api;
+  let apps: k8s.AppsV1Api;
+  const get = (path: string) => rest(env()).request<any>({ method: 'GET', path });
+  const exists = async (path: string) =>
+    get(path).then(
+      () => true,
+      (err: any) => (err.code === 404 ? false : Promise.reject(err)),
+    );
+
+  before(async () => {
+    await installCrds(env());
+    const kc = kubeConfig(env());
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    operator = await startOperator({
+      kubeConfig: kc,
+      logger: silentLogger,
+      namespaces: [ns],
+      leaderElection: false,
+      resyncPeriodMs: 5_000,
+      settings: {
+        defaultImage: 'sluice/runtime:test',
+        operatorNamespace: 'sluice-system',
+        operatorPodLabels: { app: 'sluice-operator' },
+      },
+      // No pods run on this control plane: point REST at a port nothing listens on.
+      connectFor: () => createConnectClient('http://127.0.0.1:9', { timeoutMs: 500 }),
+    });
+  });
+  after(async () => {
+    await operator?.stop();
+    await core?.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  const create = (name: string, spec: Record<string, unknown>) =>
+    rest(env()).request({
+      method: 'POST',
+      path: sluicePath('kafkaconnects', ns),
+      body: { apiVersion: 'sluice.dev/v1alpha1', kind: 'KafkaConnect', metadata: { name }, spec },
+    });
+  const patchSpec = (name: string, spec: Record<string, unknown>) =>
+    rest(env()).request({
+      method: 'PATCH',
+      path: sluicePath('kafkaconnects', ns, name),
+      body: { spec },
+      contentType: 'application/merge-patch+json',
+    });
+
+  it('creates the standalone objects, owned by the KafkaConnect, and reports status', async () => {
+    await create('solo', {
+      mode: 'standalone',
+      bootstrapServers: 'kafka:9092',
+      config: { 'offset.flush.interval.ms': '1000' },
+    });
+    const kcObj = await get(sluicePath('kafkaconnects', ns, 'solo'));
+    const deploy = await eventually('the Deployment', () =>
+      apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' }),
+    );
+    expect(deploy.spec?.replicas).to.equal(1);
+    expect(deploy.spec?.strategy?.type).to.equal('Recreate');
+    expect(deploy.metadata?.ownerReferences?.[0]).to.include({
+      kind: 'KafkaConnect',
+      name: 'solo',
+      uid: kcObj.metadata.uid,
+      controller: true,
+    });
+    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    expect(cm.data?.['worker.properties']).to.include('offset.storage.file.filename=/var/lib/sluice/offsets.json');
+    expect(cm.data?.['worker.properties']).to.include('offset.flush.interval.ms=1000');
+    await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'solo-connect-data' });
+    await core.readNamespacedService({ namespace: ns, name: 'solo-connect-api' });
+    await core.readNamespacedServiceAccount({ namespace: ns, name: 'solo-connect' });
+    expect(await exists(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/solo-connect`)).to.equal(true);
+    // The controller-manager makes a ReplicaSet and a Pod; with no node, the pod stays Pending and the cluster not Ready.
+    const status = await eventually('status with observedGeneration', async () => {
+      const s = (await get(sluicePath('kafkaconnects', ns, 'solo'))).status;
+      return s?.observedGeneration === 1 && s.conditions?.length ? s : undefined;
+    });
+    expect(status.mode).to.equal('standalone');
+    expect(status.labelSelector).to.equal('sluice.dev/cluster=solo,sluice.dev/component=worker');
+    expect(status.url).to.equal(`http://solo-connect-api.${ns}.svc:8083`);
+    const ready = status.conditions.find((c: any) => c.type === 'Ready');
+    expect(ready.status).to.equal('False');
+    expect(ready.reason).to.be.oneOf(['Creating', 'WorkersNotReady']);
+  });
+
+  it('rolls the pods when worker.properties changes (config hash on the pod template)', async () => {
+    const before = await apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
+    const hash = before.spec?.template.metadata?.annotations?.['sluice.dev/config-hash'];
+    await patchSpec('solo', { config: { 'offset.flush.interval.ms': '2000' } });
+    const after = await eventually('a new config hash', async () => {
+      const d = await apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
+      return d.spec?.template.metadata?.annotations?.['sluice.dev/config-hash'] !== hash ? d : undefined;
+    });
+    expect(after.spec?.template.metadata?.annotations?.['sluice.dev/config-hash']).to.be.a('string');
+    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    expect(cm.data?.['worker.properties']).to.include('offset.flush.interval.ms=2000');
+  });
+
+  it('restores an owned object that someone changed', async () => {
+    await core.patchNamespacedConfigMap(
+      { namespace: ns, name: 'solo-connect-config', body: { data: { 'worker.properties': 'tampered=1\n' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await eventually('the ConfigMap restored', async () => {
+      const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+      return cm.data?.['worker.properties']?.includes('bootstrap.servers=kafka:9092');
+    });
+  });
+
+  it('switches to distributed: a StatefulSet replaces the Deployment, and the unowned PVC stays', async () => {
+    await patchSpec('solo', { mode: 'distributed', replicas: 2 });
+    const sts = await eventually('the StatefulSet', () =>
+      apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' }).catch(() => undefined),
+    );
+    expect(sts.spec?.replicas).to.equal(2);
+    expect(sts.spec?.serviceName).to.equal('solo-connect');
+    await eventually(
+      'the Deployment gone',
+      async () => !(await exists(`/apis/apps/v1/namespaces/${ns}/deployments/solo-connect`)),
+    );
+    await core.readNamespacedService({ namespace: ns, name: 'solo-connect' });
+    expect(await exists(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/solo-connect`)).to.equal(true);
+    expect(await exists(`/api/v1/namespaces/${ns}/persistentvolumeclaims/solo-connect-data`)).to.equal(true);
+    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    expect(cm.data?.['worker.properties']).to.include('group.id=solo');
+  });
+
+  it('scales the StatefulSet when spec.replicas changes', async () => {
+    await patchSpec('solo', { replicas: 3 });
+    await eventually(
+      '3 replicas',
+      async () => (await apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' })).spec?.replicas === 3,
+    );
+  });
+
+  it('does not churn: a resync with nothing changed leaves resourceVersions alone', async () => {
+    const before = await apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' });
+    const cmBefore = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    await new Promise((r) => setTimeout(r, 7_000)); // longer than the test resync period
+    const after = await apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' });
+    const cmAfter = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    expect(after.metadata?.generation).to.equal(before.metadata?.generation);
+    expect(cmAfter.metadata?.resourceVersion).to.equal(cmBefore.metadata?.resourceVersion);
+  });
+
+  it('has everything garbage-collected when the KafkaConnect is deleted', async () => {
+    await rest(env()).request({ method: 'DELETE', path: sluicePath('kafkaconnects', ns, 'solo') });
+    await eventually(
+      'owned objects collected',
+      async () =>
+        !(await exists(`/apis/apps/v1/namespaces/${ns}/statefulsets/solo-connect`)) &&
+        !(await exists(`/api/v1/namespaces/${ns}/configmaps/solo-connect-config`)) &&
+        !(await exists(`/api/v1/namespaces/${ns}/services/solo-connect-api`)),
+      { timeoutMs: 90_000 },
+    );
+    // storage.deleteClaim defaults to false: the offsets survive.
+    expect(await exists(`/api/v1/namespaces/${ns}/persistentvolumeclaims/solo-connect-data`)).to.equal(true);
+  });
+});
