@@ -1,0 +1,247 @@
+// The Connector reconciler against the real apiserver and a real runtime
+// worker (as a local process: this control plane runs no pods yet, so the
+// cluster's REST API is mapped to the process instead of its Service).
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { withEnv } from '../src/env.js';
+import { randomName } from '../src/names.js';
+import { eventually } from '../src/eventually.js';
+import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
+import { RuntimeProcess, freePort, tempDir } from '../src/runtime-process.js';
+import { createTopic, produce, testKafka } from '../src/kafka.js';
+import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { silentLogger } from '../../operator/src/kube/logger.js';
+import { createConnectClient } from '../../operator/src/connect/connect-client.js';
+
+const STRING = 'org.apache.kafka.connect.storage.StringConverter';
+
+describe('operator: Connector reconcile against a real worker @env', function () {
+  this.timeout(120_000);
+  const env = withEnv();
+  const ns = randomName('conn-test');
+  let operator: RunningOperator;
+  let worker: RuntimeProcess;
+  let dir: string;
+  let core: k8s.CoreV1Api;
+  const urls = new Map<string, string>();
+
+  const api = () => rest(env());
+  const getConnector = (name: string) =>
+    api().request<any>({ method: 'GET', path: sluicePath('connectors', ns, name) });
+  const createConnector = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) =>
+    api().request({
+      method: 'POST',
+      path: sluicePath('connectors', ns),
+      body: { apiVersion: 'sluice.dev/v1alpha1', kind: 'Connector', metadata: { name, annotations }, spec },
+    });
+  const patchConnector = (name: string, body: Record<string, unknown>) =>
+    api().request({
+      method: 'PATCH',
+      path: sluicePath('connectors', ns, name),
+      body,
+      contentType: 'application/merge-patch+json',
+    });
+  const condition = (cr: any) => cr.status?.conditions?.find((c: any) => c.type === 'Ready');
+  const waitFor = (name: string, what: string, check: (cr: any) => boolean) =>
+    eventually(`${name}: ${what}`, async () => {
+      const cr = await getConnector(name);
+      return check(cr) ? cr : undefined;
+    });
+
+  before(async () => {
+    await installCrds(env());
+    const kc = kubeConfig(env());
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    dir = await tempDir('op-conn');
+    worker = await new RuntimeProcess({
+      mode: 'standalone',
+      dir,
+      port: await freePort(),
+      workerProps: {
+        'bootstrap.servers': env().kafka.bootstrapServers,
+        'key.converter': STRING,
+        'value.converter': STRING,
+        'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
+        'offset.flush.interval.ms': 500,
+      },
+    }).start();
+    urls.set('local', worker.url);
+    await api().request({
+      method: 'POST',
+      path: sluicePath('kafkaconnects', ns),
+      body: {
+        apiVersion: 'sluice.dev/v1alpha1',
+        kind: 'KafkaConnect',
+        metadata: { name: 'local' },
+        spec: { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers },
+      },
+    });
+    operator = await startOperator({
+      kubeConfig: kc,
+      logger: silentLogger,
+      namespaces: [ns],
+      leaderElection: false,
+      restartUnitMs: 1000,
+      settings: {
+        defaultImage: 'sluice/runtime:test',
+        operatorNamespace: 'sluice-system',
+        operatorPodLabels: { app: 'sluice-operator' },
+      },
+      connectFor: (k) => createConnectClient(urls.get(k.metadata.name) ?? 'http://127.0.0.1:9', { timeoutMs: 2000 }),
+    });
+  });
+  after(async () => {
+    await operator?.stop();
+    await worker?.kill();
+    await core?.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('creates the connector on the worker and mirrors its status', async () => {
+    const file = path.join(dir, 'in.txt');
+    await writeFile(file, 'a\nb\n');
+    await createConnector('files', {
+      clusterRef: { name: 'local' },
+      class: 'FileStreamSource',
+      config: { file, topic: randomName('op') },
+    });
+    const cr = await waitFor('files', 'Ready', (c) => condition(c)?.status === 'True');
+    expect(cr.status).to.deep.include({
+      state: 'RUNNING',
+      type: 'source',
+      tasksReady: '1/1',
+      taskCount: 1,
+      tasksMax: 1,
+    });
+    expect(cr.status.tasks[0]).to.include({ id: 0, state: 'RUNNING' });
+    expect(cr.status.labelSelector).to.equal('sluice.dev/cluster=local,sluice.dev/component=worker');
+    expect(cr.metadata.finalizers).to.include('sluice.dev/connector-cleanup');
+    const live = await worker.rest('GET', '/connectors/files/config');
+    expect(live.body).to.include({ name: 'files', 'connector.class': 'FileStreamSource', 'tasks.max': '1', file });
+  });
+
+  it('PUTs the config only when the spec differs', async () => {
+    await patchConnector('files', {
+      spec: { config: { file: path.join(dir, 'in.txt'), topic: 'renamed-topic', 'batch.size': '5' } },
+    });
+    await eventually(
+      'the new config on the worker',
+      async () => (await worker.rest('GET', '/connectors/files/config')).body['batch.size'] === '5',
+    );
+    expect((await worker.rest('GET', '/connectors/files/config')).body.topic).to.equal('renamed-topic');
+  });
+
+  it('pauses, stops and resumes through spec.state', async () => {
+    await patchConnector('files', { spec: { state: 'paused' } });
+    let cr = await waitFor('files', 'paused', (c) => c.status?.state === 'PAUSED' && condition(c)?.reason === 'Paused');
+    expect((await worker.rest('GET', '/connectors/files/status')).body.connector.state).to.equal('PAUSED');
+    await patchConnector('files', { spec: { state: 'stopped' } });
+    cr = await waitFor('files', 'stopped', (c) => c.status?.state === 'STOPPED');
+    expect(cr.status.tasksReady).to.equal('0/0');
+    await patchConnector('files', { spec: { state: 'running' } });
+    await waitFor('files', 'running again', (c) => c.status?.state === 'RUNNING' && condition(c)?.status === 'True');
+  });
+
+  it("reports an invalid config with Kafka Connect's validation message and creates nothing", async () => {
+    await createConnector('broken', {
+      clusterRef: { name: 'local' },
+      class: 'FileStreamSource',
+      config: { file: '/tmp/x' },
+    });
+    const cr = await waitFor('broken', 'InvalidConfig', (c) => condition(c)?.reason === 'InvalidConfig');
+    expect(condition(cr).message).to.include('Connector configuration is invalid');
+    expect(condition(cr).message).to.include('topic');
+    expect((await worker.rest('GET', '/connectors/broken')).status).to.equal(404);
+  });
+
+  it('waits for a missing cluster and reconciles as soon as it appears', async () => {
+    const file = path.join(dir, 'late.txt');
+    await writeFile(file, 'x\n');
+    await createConnector('late', {
+      clusterRef: { name: 'later' },
+      class: 'FileStreamSource',
+      config: { file, topic: randomName('late') },
+    });
+    await waitFor('late', 'ClusterNotFound', (c) => condition(c)?.reason === 'ClusterNotFound');
+    urls.set('later', worker.url);
+    await api().request({
+      method: 'POST',
+      path: sluicePath('kafkaconnects', ns),
+      body: {
+        apiVersion: 'sluice.dev/v1alpha1',
+        kind: 'KafkaConnect',
+        metadata: { name: 'later' },
+        spec: { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers },
+      },
+    });
+    await waitFor('late', 'Ready once the cluster exists', (c) => condition(c)?.status === 'True');
+  });
+
+  it('restarts a failed task automatically, with counters in status', async () => {
+    const topic = randomName('bad');
+    const kafka = testKafka(env().kafka.bootstrapServers);
+    await createTopic(kafka, topic);
+    await produce(kafka, topic, [{ value: '{not json' }]);
+    await createConnector('failing', {
+      clusterRef: { name: 'local' },
+      class: 'FileStreamSink',
+      config: {
+        topics: topic,
+        file: path.join(dir, 'never.txt'),
+        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'value.converter.schemas.enable': 'false',
+      },
+      autoRestart: { maxRestarts: 2 },
+    });
+    const cr = await waitFor('failing', 'two automatic restarts', (c) => (c.status?.autoRestart?.count ?? 0) >= 2);
+    expect(condition(cr).status).to.equal('False');
+    await waitFor(
+      'failing',
+      'TaskFailed with a trace',
+      (c) => condition(c)?.reason === 'TaskFailed' && c.status.tasks?.[0]?.trace?.includes('Tolerance exceeded'),
+    );
+  });
+
+  it('restarts on demand through an annotation and removes it', async () => {
+    await patchConnector('files', { metadata: { annotations: { 'sluice.dev/restart': 'includeTasks' } } });
+    await waitFor('files', 'annotation removed', (c) => !c.metadata.annotations?.['sluice.dev/restart']);
+  });
+
+  it('lists offsets into a ConfigMap on demand', async () => {
+    await patchConnector('files', { metadata: { annotations: { 'sluice.dev/offsets': 'list' } } });
+    const cm = await eventually('the offsets ConfigMap', () =>
+      core.readNamespacedConfigMap({ namespace: ns, name: 'files-offsets' }).catch(() => undefined),
+    );
+    const offsets = JSON.parse(cm.data?.['offsets.json'] ?? '{}');
+    expect(offsets.offsets[0].partition).to.deep.equal({ filename: path.join(dir, 'in.txt') });
+  });
+
+  it('deletes the connector from the worker when the resource is deleted (finalizer)', async () => {
+    await api().request({ method: 'DELETE', path: sluicePath('connectors', ns, 'files') });
+    await eventually('the resource gone', async () =>
+      getConnector('files').then(
+        () => false,
+        (err: any) => err.code === 404,
+      ),
+    );
+    expect((await worker.rest('GET', '/connectors/files')).status).to.equal(404);
+  });
+
+  it('leaves connectors that no resource owns alone', async () => {
+    const file = path.join(dir, 'mine.txt');
+    await writeFile(file, 'x\n');
+    expect(
+      (
+        await worker.rest('PUT', '/connectors/handmade/config', {
+          'connector.class': 'FileStreamSource',
+          file,
+          topic: randomName('hm'),
+        })
+      ).status,
+    ).to.equal(201);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await worker.rest('GET', '/connectors/handmade')).status).to.equal(200);
+  });
+});
