@@ -5,12 +5,33 @@
 import { readFile } from 'node:fs/promises';
 import { parseProperties } from './util/properties.js';
 import { LogRegistry, type LogLevel } from './util/logging.js';
-import { startStandalone, type RunningWorker } from './app/standalone.js';
+import type { RunningWorker } from './app/standalone.js';
+
+/**
+ * V8 grows the young generation up to 2 x 64 MB when much survives a
+ * scavenge, as records waiting for Kafka do; that alone was ~100 MB of a
+ * worker's RSS. 16 MB semi-spaces cost no measurable throughput on the
+ * FileStream source/sink (1M records) and keep the peak ~60-100 MB lower.
+ */
+const V8_FLAGS = ['--max-semi-space-size=16'];
+
+/**
+ * Heap sizes are fixed when V8 starts, so unless the user chose them (node
+ * flags or NODE_OPTIONS) the process replaces itself (execve: same pid,
+ * nothing kept of this first image) with one started with V8_FLAGS.
+ */
+function reexecWithV8Flags(): void {
+  const chosen = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  const sizeFlag = /^--(max[-_]semi[-_]space[-_]size|max[-_]heap[-_]size)(=|$)/;
+  if (chosen.some((flag) => sizeFlag.test(flag)) || !process.execve) return;
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...V8_FLAGS, ...process.argv.slice(1)]);
+}
 
 const usage = `usage: sluice-runtime standalone <worker.properties> [connector.properties|connector.json ...]
        sluice-runtime distributed <worker.properties>`;
 
 async function main(argv: string[]): Promise<void> {
+  reexecWithV8Flags();
   const [mode, workerFile, ...connectorFiles] = argv;
   if ((mode !== 'standalone' && mode !== 'distributed') || !workerFile) {
     process.stderr.write(`${usage}\n`);
@@ -37,8 +58,11 @@ async function main(argv: string[]): Promise<void> {
 
   let running: RunningWorker;
   try {
-    if (mode === 'standalone') running = await startStandalone(props, connectorFiles, logs);
-    else {
+    // Loaded here, not imported statically: the re-exec above should not load the whole worker first.
+    if (mode === 'standalone') {
+      const { startStandalone } = await import('./app/standalone.js');
+      running = await startStandalone(props, connectorFiles, logs);
+    } else {
       const { startDistributed } = await import('./app/distributed.js');
       running = await startDistributed(props, logs);
     }

