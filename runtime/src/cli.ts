@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseProperties } from './util/properties.js';
 import { LogRegistry, type LogLevel } from './util/logging.js';
 import type { RunningWorker } from './app/standalone.js';
+import { silenceKafkaJsTimerWarnings } from './util/warnings.js';
 
 /**
  * V8 grows the young generation up to 2 x 64 MB when much survives a
@@ -32,6 +33,7 @@ const usage = `usage: sluice-runtime standalone <worker.properties> [connector.p
 
 async function main(argv: string[]): Promise<void> {
   reexecWithV8Flags();
+  silenceKafkaJsTimerWarnings();
   const [mode, workerFile, ...connectorFiles] = argv;
   if ((mode !== 'standalone' && mode !== 'distributed') || !workerFile) {
     process.stderr.write(`${usage}\n`);

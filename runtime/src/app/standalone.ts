@@ -30,7 +30,9 @@ export async function startStandalone(
   logs: LogRegistry = new LogRegistry((workerProps['log.level'] ?? 'INFO').toUpperCase() as LogLevel),
 ): Promise<RunningWorker> {
   const startedAt = Date.now();
-  const config = parseWorkerConfig('standalone', workerProps);
+  // Worker keys may use config providers too (${dir:...} for mounted Secrets, ${env:...}),
+  // as in Kafka Connect; resolved values live only in memory.
+  const config = parseWorkerConfig('standalone', new ConfigProviders(workerProps).resolve(workerProps));
   const log = logs.logger('sluice.runtime.Standalone');
   for (const key of config.ignored) log.warn('Ignoring distributed-mode key in standalone mode', { key });
   const v = config.values;
@@ -55,7 +57,7 @@ export async function startStandalone(
     offsets,
     status: statuses,
     logs,
-    providers: new ConfigProviders(config.raw),
+    providers: new ConfigProviders(workerProps),
     offsetFlushIntervalMs: Number(v['offset.flush.interval.ms']),
     gracefulShutdownMs: Number(v['task.shutdown.graceful.timeout.ms']),
     onTopicUsed: (connector, topic) => topicTracker.record(connector, topic),

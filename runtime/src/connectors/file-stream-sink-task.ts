@@ -13,7 +13,6 @@ import { parseFileStreamSinkConfig } from './file-stream-sink-config.js';
 import { javaString } from './java-string.js';
 import { CONNECTORS_VERSION } from './version.js';
 
-
 interface Output {
   write(data: Buffer): Promise<void>;
   close(): Promise<void>;

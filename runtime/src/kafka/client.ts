@@ -99,13 +99,16 @@ function tlsOptions(props: Readonly<Record<string, string>>) {
       throw new ConfigError(key, `cannot read ${file}: ${(err as Error).message}`);
     }
   };
-  const ca = read('ssl.truststore.location');
+  // Kafka's PEM settings: inline certificates/key (usually ${dir:...} placeholders
+  // resolved from mounted Secrets) or a file holding them.
+  const ca = props['ssl.truststore.certificates'] || read('ssl.truststore.location');
   const keystore = read('ssl.keystore.location');
+  const cert = props['ssl.keystore.certificate.chain'] || keystore;
+  const key = props['ssl.keystore.key'] || keystore;
   return {
     rejectUnauthorized: true,
     ...(ca ? { ca: [ca] } : {}),
-    // A PEM keystore holds the certificate chain and the private key together.
-    ...(keystore ? { cert: keystore, key: keystore, passphrase: props['ssl.key.password'] || undefined } : {}),
+    ...(cert && key ? { cert, key, passphrase: props['ssl.key.password'] || undefined } : {}),
     ...(props['ssl.endpoint.identification.algorithm'] === '' ? { checkServerIdentity: () => undefined } : {}),
   };
 }

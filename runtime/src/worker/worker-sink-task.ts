@@ -349,11 +349,13 @@ export class WorkerSinkTask extends WorkerTask {
     clearInterval(this.commitTimer);
     const { consumer, task } = this.deps;
     try {
-      await consumer.stop();
+      // Commit while the consumer still runs (a stopped kafkajs consumer
+      // cannot commit); `stopping` already keeps new batches out.
       if (!this.fatal)
         await this.withLock(() => this.commit()).catch((err: unknown) =>
           this.log.warn('Final commit failed', { error: (err as Error).message }),
         );
+      await consumer.stop();
       await task.close?.(this.assignment);
       await task.stop();
     } finally {
