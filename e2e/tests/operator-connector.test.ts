@@ -135,10 +135,10 @@ describe('operator: Connector reconcile against a real worker @env', function ()
 
   it('pauses, stops and resumes through spec.state', async () => {
     await patchConnector('files', { spec: { state: 'paused' } });
-    let cr = await waitFor('files', 'paused', (c) => c.status?.state === 'PAUSED' && condition(c)?.reason === 'Paused');
+    await waitFor('files', 'paused', (c) => c.status?.state === 'PAUSED' && condition(c)?.reason === 'Paused');
     expect((await worker.rest('GET', '/connectors/files/status')).body.connector.state).to.equal('PAUSED');
     await patchConnector('files', { spec: { state: 'stopped' } });
-    cr = await waitFor('files', 'stopped', (c) => c.status?.state === 'STOPPED');
+    const cr = await waitFor('files', 'stopped', (c) => c.status?.state === 'STOPPED');
     expect(cr.status.tasksReady).to.equal('0/0');
     await patchConnector('files', { spec: { state: 'running' } });
     await waitFor('files', 'running again', (c) => c.status?.state === 'RUNNING' && condition(c)?.status === 'True');

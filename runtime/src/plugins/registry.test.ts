@@ -13,13 +13,20 @@ describe('PluginRegistry', () => {
        export const plugins = [{ type: 'transformation', class: 'com.example.Upper', aliases: ['Upper'], version: '1.2.3', create: Upper }];`,
     );
     await mkdir(path.join(root, 'dir-plugin'));
-    await writeFile(path.join(root, 'dir-plugin', 'index.js'), `export const plugins = [{ type: 'predicate', class: 'com.example.Always', version: '1', create: class { test() { return true; } } }];`);
+    await writeFile(
+      path.join(root, 'dir-plugin', 'index.js'),
+      `export const plugins = [{ type: 'predicate', class: 'com.example.Always', version: '1', create: class { test() { return true; } } }];`,
+    );
     await writeFile(path.join(root, 'broken.mjs'), 'export const plugins = [;');
     const registry = new PluginRegistry();
     const errors = await registry.loadPluginPath([root, path.join(root, 'missing')]);
     expect(registry.resolve('Upper', ['transformation'], 'transforms.u.type').version).to.equal('1.2.3');
-    expect(registry.resolve('com.example.Always', ['predicate'], 'predicates.a.type').class).to.equal('com.example.Always');
+    expect(registry.resolve('com.example.Always', ['predicate'], 'predicates.a.type').class).to.equal(
+      'com.example.Always',
+    );
     expect(errors.map((e) => path.basename(e.path))).to.have.members(['broken.mjs', 'missing']);
-    expect(() => registry.resolve('Upper', ['source', 'sink'], 'connector.class')).to.throw(/Class Upper could not be found/);
+    expect(() => registry.resolve('Upper', ['source', 'sink'], 'connector.class')).to.throw(
+      /Class Upper could not be found/,
+    );
   });
 });
