@@ -42,7 +42,7 @@ export interface CallResult {
   status: number;
   headers: Headers;
   text: string;
-   
+
   body: any;
 }
 
