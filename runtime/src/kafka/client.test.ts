@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createKafka } from './client.js';
 
-const require = createRequire(import.meta.url);
+const run = promisify(execFile);
 const silent = {
   error() {},
   warn() {},
@@ -14,22 +15,26 @@ const silent = {
 };
 
 describe('kafkajs client', () => {
-  it('runs with the linear partition grouping in place of kafkajs 2.2.4 quadratic one', () => {
-    createKafka({ clientId: 't', props: { 'bootstrap.servers': '127.0.0.1:1' }, logger: silent });
-    const group = require('kafkajs/src/producer/groupMessagesPerPartition.js') as (
-      a: unknown,
-    ) => Record<number, unknown[]>;
-    expect(group.name).to.equal('groupMessagesPerPartition');
-    const messages = Array.from({ length: 5 }, (_, i) => ({ value: String(i) }));
-    const out = group({
-      topic: 't',
-      partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }],
-      messages,
-      partitioner: ({ message }: { message: { value: string } }) => Number(message.value) % 2,
+  it('runs with the linear partition grouping in place of kafkajs 2.2.4 quadratic one', async () => {
+    // A fresh process: in this one other tests may have loaded kafkajs first,
+    // which is exactly when the replacement cannot apply (the runtime loads
+    // kafkajs only through client.ts).
+    const script = `
+      const { createKafka } = await import(${JSON.stringify(new URL('./client.js', import.meta.url).href)});
+      const { createRequire } = await import('node:module');
+      const silent = { error() {}, warn() {}, info() {}, debug() {}, child() { return silent; } };
+      createKafka({ clientId: 't', props: { 'bootstrap.servers': '127.0.0.1:1' }, logger: silent });
+      const group = createRequire(${JSON.stringify(import.meta.url)})('kafkajs/src/producer/groupMessagesPerPartition.js');
+      const messages = [0, 1, 2, 3, 4].map((i) => ({ value: String(i) }));
+      const out = group({ topic: 't', partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }], messages, partitioner: ({ message }) => Number(message.value) % 2 });
+      console.log(JSON.stringify({ name: group.name, out }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+    const { name, out } = JSON.parse(stdout) as { name: string; out: Record<string, Array<{ value: string }>> };
+    expect(name).to.equal('groupMessagesPerPartition');
+    expect(out).to.deep.equal({
+      0: [{ value: '0' }, { value: '2' }, { value: '4' }],
+      1: [{ value: '1' }, { value: '3' }],
     });
-    expect(out).to.deep.equal({ 0: [messages[0], messages[2], messages[4]], 1: [messages[1], messages[3]] });
-    // kafkajs's own version is an arrow function assigned to module.exports: its source differs.
-    expect(group.toString()).to.include('push');
   });
 
   it('builds SASL and TLS settings from Kafka keys, failing clearly on a bad JAAS line', () => {
