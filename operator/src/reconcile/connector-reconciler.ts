@@ -27,6 +27,8 @@ export const OFFSETS_ANNOTATION = 'sluice.dev/offsets';
 const RESYNC_MS = 60_000;
 const UNSETTLED_MS = 3_000;
 const CLUSTER_WAIT_MS = 10_000;
+/** How long a delete waits for unreachable workers before it lets the resource go. */
+const DELETE_GRACE_MS = 120_000;
 
 export function connectorReconciler(deps: ReconcileDeps) {
   const patchMeta = (cr: Connector, metadata: Record<string, unknown>) =>
@@ -78,8 +80,11 @@ export function connectorReconciler(deps: ReconcileDeps) {
         try {
           await withConnectRetry(() => deps.connectFor(cluster).deleteConnector(name));
         } catch (err) {
-          // A cluster whose workers are gone has nothing left to delete; anything else is retried.
-          if (!(err instanceof ConnectApiError && err.status === 0 && (cluster.spec.replicas ?? 1) === 0)) throw err;
+          // Workers that stay unreachable must not block the delete forever: after a grace
+          // period the resource goes, with a warning that the connector may still exist.
+          const age = deps.now().getTime() - Date.parse(cr.metadata.deletionTimestamp as unknown as string);
+          if (!(err instanceof ConnectApiError && err.status === 0 && age > DELETE_GRACE_MS)) throw err;
+          await deps.events.warning(cr, 'DeleteUnconfirmed', `Workers of ${cluster.metadata.name} unreachable for ${Math.round(age / 1000)} s; connector ${name} may still exist there`);
         }
       }
       await patchMeta(cr, { finalizers: cr.metadata.finalizers.filter((f) => f !== FINALIZER) });

@@ -1,0 +1,193 @@
+// Operator scale benchmark: memory and reconcile throughput of the operator
+// (a real process against the real apiserver) with 200 KafkaConnect and
+// 2,000 Connector objects, next to a baseline run of a tenth of that load in
+// the same invocation (the ratio shows how cost grows with the object count).
+// No worker pods run on this control plane, so connectors settle at
+// ClusterNotReady: the numbers cover watching, queueing, applying children
+// and writing status, not Connect REST calls.
+//   npm run bench:operator            BENCH_SCALE=0.1 for a quick try
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as k8s from '@kubernetes/client-node';
+import { RestClient } from '../operator/src/kube/rest.js';
+import { MeasuredProcess } from './lib/process.js';
+
+interface Env {
+  kubeconfig: string;
+  kubernetes: { bin: string };
+}
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const scale = Number(process.env['BENCH_SCALE'] ?? 1);
+
+function envUp(): Env {
+  const out = execFileSync('bash', [path.join(root, 'e2e/env/up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    .toString()
+    .trim()
+    .split('\n');
+  return JSON.parse(out[out.length - 1]!) as Env;
+}
+
+async function pool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+interface Result {
+  clusters: number;
+  connectors: number;
+  settleMs: number;
+  reconciles: number;
+  reconcilesPerSec: number;
+  peakRssMb: number;
+  rssAfterMb: number;
+}
+
+async function run(env: Env, clusters: number, perCluster: number): Promise<Result> {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(env.kubeconfig);
+  const rest = new RestClient(kc);
+  const ns = `bench-op-${Date.now().toString(36)}`;
+  await rest.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
+  const healthPort = 18000 + Math.floor(Math.random() * 1000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-op-'));
+  const op = new MeasuredProcess(
+    process.execPath,
+    [path.join(root, 'dist/operator/src/cli.js')],
+    'node',
+    path.join(dir, 'operator.log'),
+    {
+      ...process.env,
+      KUBECONFIG: env.kubeconfig,
+      SLUICE_WATCH_NAMESPACES: ns,
+      SLUICE_LEADER_ELECTION: 'false',
+      SLUICE_HEALTH_PORT: String(healthPort),
+      LOG_LEVEL: 'warn',
+    },
+  );
+  try {
+    for (;;) {
+      op.assertRunning();
+      if ((await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const base = (p: string) => `/apis/sluice.dev/v1alpha1/namespaces/${ns}/${p}`;
+    const start = performance.now();
+    const names = Array.from({ length: clusters }, (_, i) => `kc-${i}`);
+    await pool(names, 16, (name) =>
+      rest.request({
+        method: 'POST',
+        path: base('kafkaconnects'),
+        body: {
+          apiVersion: 'sluice.dev/v1alpha1',
+          kind: 'KafkaConnect',
+          metadata: { name },
+          spec: { mode: 'distributed', replicas: 2, bootstrapServers: 'kafka:9092' },
+        },
+      }),
+    );
+    const conns = names.flatMap((c) => Array.from({ length: perCluster }, (_, j) => ({ c, name: `${c}-conn-${j}` })));
+    await pool(conns, 16, ({ c, name }) =>
+      rest.request({
+        method: 'POST',
+        path: base('connectors'),
+        body: {
+          apiVersion: 'sluice.dev/v1alpha1',
+          kind: 'Connector',
+          metadata: { name },
+          spec: { clusterRef: { name: c }, class: 'FileStreamSource', config: { file: '/tmp/x', topic: name } },
+        },
+      }),
+    );
+    // Settled: every object has a status for its generation.
+    for (;;) {
+      op.assertRunning();
+      const k = await rest.request<{ items: Array<{ status?: { observedGeneration?: number } }> }>({
+        method: 'GET',
+        path: base('kafkaconnects'),
+      });
+      const c = await rest.request<{ items: Array<{ status?: { observedGeneration?: number } }> }>({
+        method: 'GET',
+        path: base('connectors'),
+      });
+      const done =
+        k.items.filter((o) => o.status?.observedGeneration === 1).length +
+        c.items.filter((o) => o.status?.observedGeneration === 1).length;
+      if (done === clusters + conns.length) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const settleMs = performance.now() - start;
+    const reconciles = await metric(healthPort, 'sluice_reconcile_total{');
+    const peakRssMb = op.peakRssKb() / 1024;
+    const rssAfterMb = (await metric(healthPort, 'process_resident_memory_bytes')) / 1024 / 1024;
+    // Clean up while the operator runs: without clusters, connector finalizers are released at once.
+    await rest.request({ method: 'DELETE', path: base('kafkaconnects') });
+    await rest.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
+    return {
+      clusters,
+      connectors: conns.length,
+      settleMs,
+      reconciles,
+      reconcilesPerSec: reconciles / (settleMs / 1000),
+      peakRssMb,
+      rssAfterMb,
+    };
+  } finally {
+    await new Promise((r) => setTimeout(r, 5000)); // let finalizers go before the operator stops
+    await op.stop(10_000);
+  }
+}
+
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+async function main(): Promise<void> {
+  const env = envUp();
+  execFileSync(
+    path.join(env.kubernetes.bin, 'kubectl'),
+    ['--kubeconfig', env.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', path.join(root, 'crds')],
+    { stdio: 'ignore' },
+  );
+  const full = { clusters: Math.max(1, Math.round(200 * scale)), perCluster: 10 };
+  const baseline = await run(env, Math.max(1, Math.round(full.clusters / 10)), full.perCluster);
+  const result = await run(env, full.clusters, full.perCluster);
+  const rows: Array<[string, keyof Result]> = [
+    ['objects settled in (ms)', 'settleMs'],
+    ['reconciles', 'reconciles'],
+    ['reconciles/s', 'reconcilesPerSec'],
+    ['peak RSS (MB)', 'peakRssMb'],
+    ['RSS after settle (MB)', 'rssAfterMb'],
+  ];
+  console.log(
+    `\noperator scale: baseline ${baseline.clusters} KafkaConnect + ${baseline.connectors} Connector vs ${result.clusters} + ${result.connectors}`,
+  );
+  console.log('metric                    | baseline | full     | ratio full/baseline');
+  for (const [label, key] of rows) {
+    const b = baseline[key];
+    const f = result[key];
+    console.log(`${label.padEnd(26)}| ${fmt(b).padEnd(9)}| ${fmt(f).padEnd(9)}| ${(f / b).toFixed(2)}`);
+  }
+  console.log(JSON.stringify({ baseline, full: result }));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
