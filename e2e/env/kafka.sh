@@ -15,7 +15,7 @@ fetch_jars() {
   command -v java >/dev/null || die "java 17+ is required to run Kafka"
   log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central"
   rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -f "$SLUICE_ROOT/e2e/env/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f "$SLUICE_ROOT/e2e/env/kafka/pom.xml" dependency:copy-dependencies >&2 \
     -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime
   touch "$KAFKA_LIBS/.complete"
 }

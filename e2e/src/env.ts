@@ -80,7 +80,13 @@ async function currentOrStart(): Promise<TestEnv> {
   }
 }
 
+/** The JSON line the scripts print last (anything a tool printed before it is ignored). */
 function parseLastLine(stdout: string): TestEnv {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1] ?? '') as TestEnv;
+  const line = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (!line) throw new Error(`the environment scripts printed no JSON line:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line) as TestEnv;
 }

@@ -196,3 +196,55 @@ describe('standalone runtime: data path @env', function () {
     expect(records.map((r) => r.value)).to.deep.equal([...lines(1000, 'a'), ...lines(500, 'b')]);
   });
 });
+
+describe('standalone runtime: transforms in a pipeline @env', function () {
+  this.timeout(120_000);
+  const env = withEnv();
+  let worker: RuntimeProcess | undefined;
+  after(async () => worker?.kill());
+
+  // The Filter only applies where its predicate matches (another topic), so every record passes.
+  it('applies a transform chain with a predicate between the source and the converter', async () => {
+    const dir = await tempDir('sa-smt');
+    const topic = randomName('smt');
+    await writeFile(path.join(dir, 'in.txt'), 'one\ntwo\nthree\n');
+    worker = await new RuntimeProcess({
+      mode: 'standalone',
+      dir,
+      port: await freePort(),
+      workerProps: {
+        'bootstrap.servers': env().kafka.bootstrapServers,
+        'key.converter': STRING,
+        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'value.converter.schemas.enable': 'false',
+        'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
+      },
+    }).start();
+    const res = await worker.rest('PUT', '/connectors/smt/config', {
+      'connector.class': 'FileStreamSource',
+      file: path.join(dir, 'in.txt'),
+      topic: `${topic}-raw`,
+      transforms: 'hoist,insert,route,filterOthers',
+      'transforms.hoist.type': 'org.apache.kafka.connect.transforms.HoistField$Value',
+      'transforms.hoist.field': 'line',
+      'transforms.insert.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
+      'transforms.insert.static.field': 'source',
+      'transforms.insert.static.value': 'sluice',
+      'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+      'transforms.route.regex': '(.*)-raw',
+      'transforms.route.replacement': '$1',
+      'transforms.filterOthers.type': 'org.apache.kafka.connect.transforms.Filter',
+      'transforms.filterOthers.predicate': 'isOther',
+      predicates: 'isOther',
+      'predicates.isOther.type': 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches',
+      'predicates.isOther.pattern': 'never-matches',
+    });
+    expect(res.status).to.equal(201);
+    const records = await readTopic(testKafka(env().kafka.bootstrapServers), topic, 3, 60_000);
+    expect(records.map((r) => JSON.parse(r.value ?? 'null'))).to.deep.equal([
+      { line: 'one', source: 'sluice' },
+      { line: 'two', source: 'sluice' },
+      { line: 'three', source: 'sluice' },
+    ]);
+  });
+});
