@@ -25,7 +25,8 @@ export { SchemaError } from './wire.js';
 export const CONNECT_PROTOCOL_V0 = 0;
 export const CONNECT_PROTOCOL_V1 = 1;
 export const CONNECT_PROTOCOL_V2 = 2;
-export type ConnectProtocolVersion = typeof CONNECT_PROTOCOL_V0 | typeof CONNECT_PROTOCOL_V1 | typeof CONNECT_PROTOCOL_V2;
+export type ConnectProtocolVersion =
+  typeof CONNECT_PROTOCOL_V0 | typeof CONNECT_PROTOCOL_V1 | typeof CONNECT_PROTOCOL_V2;
 
 /** The JoinGroup protocol name of each version (Java: ConnectProtocolCompatibility). */
 export const CONNECT_PROTOCOL_NAMES: Readonly<Record<ConnectProtocolVersion, string>> = {

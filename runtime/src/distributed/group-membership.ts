@@ -156,8 +156,10 @@ export class GroupMembership {
    */
   async start(): Promise<void> {
     if (this.driver) throw new Error('group membership already started');
+    if (this.stopping) throw new Error('group membership already stopped');
     this.cluster = this.options.clusters();
-    this.driver = this.drive();
+    // A bug in the loop must not leave start() waiting forever.
+    this.driver = this.drive().catch((err: unknown) => this.fail(err));
     await this.firstAssignment.promise;
   }
 

@@ -99,7 +99,9 @@ export function kafkaJsGroupClusters(kafka: Kafka, version = installedKafkaJsVer
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === CREATE_CLUSTER_SYMBOL);
   const create = symbol && (kafka as unknown as Record<symbol, unknown>)[symbol];
   if (typeof create !== 'function')
-    throw new Error(`kafkajs client has no ${CREATE_CLUSTER_SYMBOL} factory: not a kafkajs ${SUPPORTED_KAFKAJS_VERSION} Kafka?`);
+    throw new Error(
+      `kafkajs client has no ${CREATE_CLUSTER_SYMBOL} factory: not a kafkajs ${SUPPORTED_KAFKAJS_VERSION} Kafka?`,
+    );
   // Same arguments kafka.consumer() passes, minus consumer-only ones:
   // no topic auto-creation (we fetch no topic metadata), default metadata age.
   return () => (create as (o: object) => GroupCluster)({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 });

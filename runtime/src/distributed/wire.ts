@@ -100,7 +100,8 @@ export class WireReader {
     const count = this.int32();
     if (count < 0) return null;
     // Each element takes at least one byte: a bogus count must not allocate.
-    if (count > this.buf.length - this.offset) throw new SchemaError(`array count ${count} exceeds the remaining bytes`);
+    if (count > this.buf.length - this.offset)
+      throw new SchemaError(`array count ${count} exceeds the remaining bytes`);
     const out: T[] = [];
     for (let i = 0; i < count; i++) out.push(each(this));
     return out;
