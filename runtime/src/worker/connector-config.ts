@@ -1,7 +1,7 @@
 // The framework's connector keys (Kafka's ConnectorConfig and
 // SinkConnectorConfig): everything a connector config may hold besides the
 // connector's own keys.
-import { ConfigDef, ConfigError, NO_DEFAULT, Validators, type ConfigKey } from '../sdk/index.js';
+import { ConfigDef, NO_DEFAULT, Validators, type ConfigKey } from '../sdk/index.js';
 
 const k = (key: ConfigKey) => key;
 const COMMON = 'Common';
@@ -310,11 +310,4 @@ export function sinkTopicsError(config: Record<string, string>): string | undefi
     return `The DLQ topic '${dlq}' may not be included in the list of topics ('topics=...') consumed by the connector`;
   }
   return undefined;
-}
-
-export function requireString(config: Record<string, string>, key: string): string {
-  const v = config[key];
-  if (v === undefined || v.trim() === '')
-    throw new ConfigError(key, `Missing required configuration "${key}" which has no default value.`);
-  return v;
 }

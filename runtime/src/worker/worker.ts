@@ -131,9 +131,8 @@ export class Worker {
 
   async setConnectorTargetState(name: string, state: TargetState): Promise<void> {
     await this.connectors.get(name)?.transitionTo(state);
-    for (const [key, running] of this.tasks) {
-      if (running.task.id.connector === name && key.startsWith(`${name}-`) && state !== 'STOPPED')
-        running.task.setTargetState(state);
+    for (const running of this.tasks.values()) {
+      if (running.task.id.connector === name && state !== 'STOPPED') running.task.setTargetState(state);
     }
   }
 
@@ -307,11 +306,6 @@ export class Worker {
     return [...this.tasks.values()]
       .map((r) => r.task.id)
       .filter((id) => connector === undefined || id.connector === connector);
-  }
-
-  /** When each running task last started (for tests and drain accounting). */
-  taskStartTimes(): Map<string, number | undefined> {
-    return new Map([...this.tasks].map(([k, r]) => [k, r.task.startedAt]));
   }
 
   taskMetrics(): TaskMetrics[] {
