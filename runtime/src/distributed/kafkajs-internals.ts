@@ -90,9 +90,16 @@ export function installedKafkaJsVersion(): string {
  * when the private factory is missing, rather than misbehave later.
  */
 export function kafkaJsGroupClusters(kafka: Kafka, version = installedKafkaJsVersion()): GroupClusterFactory {
+  const create = privateClusterFactory(kafka, version, 'worker group membership');
+  // Same arguments kafka.consumer() passes, minus consumer-only ones:
+  // no topic auto-creation (we fetch no topic metadata), default metadata age.
+  return () => create({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 }) as GroupCluster;
+}
+
+function privateClusterFactory(kafka: Kafka, version: string, purpose: string): (o: object) => unknown {
   if (version !== SUPPORTED_KAFKAJS_VERSION)
     throw new Error(
-      `worker group membership uses kafkajs internals checked against kafkajs ${SUPPORTED_KAFKAJS_VERSION}, ` +
+      `${purpose} uses kafkajs internals checked against kafkajs ${SUPPORTED_KAFKAJS_VERSION}, ` +
         `but kafkajs ${version} is installed: pin kafkajs to ${SUPPORTED_KAFKAJS_VERSION} or re-check ` +
         `runtime/src/distributed/kafkajs-internals.ts against the new release`,
     );
@@ -102,7 +109,78 @@ export function kafkaJsGroupClusters(kafka: Kafka, version = installedKafkaJsVer
     throw new Error(
       `kafkajs client has no ${CREATE_CLUSTER_SYMBOL} factory: not a kafkajs ${SUPPORTED_KAFKAJS_VERSION} Kafka?`,
     );
-  // Same arguments kafka.consumer() passes, minus consumer-only ones:
-  // no topic auto-creation (we fetch no topic metadata), default metadata age.
-  return () => (create as (o: object) => GroupCluster)({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
+  return create as (o: object) => unknown;
+}
+
+// --- Reading a topic without a consumer group (storage/kafka-based-log.ts) ---
+//
+// kafkajs's consumer only reads through a group. The Kafka-based log reads
+// every partition of an internal topic from offset 0 with the broker layer,
+// as Java's KafkaBasedLog does with assign(). Also kafkajs 2.2.4:
+//
+// - src/cluster/index.js: Cluster#addTargetTopic(topic) (adds it to the
+//   metadata refreshes and refreshes), #refreshMetadata(),
+//   #findTopicPartitionMetadata(topic) -> [{partitionId, leader, ...}],
+//   #findBroker({nodeId}) -> Broker.
+// - src/broker/index.js: Broker#listOffsets({replicaId, isolationLevel,
+//   topics:[{topic, partitions:[{partition, timestamp}]}]}) -> {responses:
+//   [{topic, partitions:[{partition, errorCode, offset}]}]} (timestamp -1 =
+//   latest, -2 = earliest); Broker#fetch({replicaId, isolationLevel,
+//   maxWaitTime, minBytes, maxBytes, topics:[{topic, partitions:[{partition,
+//   fetchOffset, maxBytes}]}]}) -> {responses:[{topicName, partitions:
+//   [{partition, errorCode, highWatermark, messages}]}]} where messages are
+//   decoded records {offset, key, value, headers, isControlRecord,
+//   batchContext:{firstOffset, lastOffsetDelta}}. A partition error makes the
+//   whole call throw: KafkaJSOffsetOutOfRange {topic, partition}, or a
+//   KafkaJSProtocolError with `type` (NOT_LEADER_FOR_PARTITION, ...).
+//   Empty batches (every record compacted away, kept for producer state) are
+//   dropped by the decoder, so they cannot advance a position.
+
+/** A decoded record as kafkajs's fetch returns it. */
+export interface FetchedRecord {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly isControlRecord: boolean;
+  readonly batchContext: { readonly firstOffset: string; readonly lastOffsetDelta: number };
+}
+
+/** The slice of kafkajs's internal Broker used to read a log. */
+export interface LogBroker {
+  listOffsets(request: {
+    replicaId?: number;
+    isolationLevel: number;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: number }> }>;
+  }): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; errorCode: number; offset: string }> }>;
+  }>;
+  fetch(request: {
+    replicaId?: number;
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }> }>;
+  }): Promise<{
+    responses: Array<{
+      topicName: string;
+      partitions: Array<{ partition: number; errorCode: number; highWatermark: string; messages: FetchedRecord[] }>;
+    }>;
+  }>;
+}
+
+/** The slice of kafkajs's internal Cluster used to read a log. */
+export interface LogCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number; leader: number | null | undefined }>;
+  findBroker(request: { nodeId: number | string }): Promise<LogBroker>;
+}
+
+/** Builds a fresh cluster (own connections) for a log reader. Same version checks as kafkaJsGroupClusters. */
+export function kafkaJsLogCluster(kafka: Kafka, version = installedKafkaJsVersion()): LogCluster {
+  const create = privateClusterFactory(kafka, version, 'the Kafka-based log reader');
+  return create({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 }) as LogCluster;
 }

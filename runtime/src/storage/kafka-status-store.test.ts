@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import {
+  StatusState,
+  canOverride,
+  connectorStatusKey,
+  decodeStatus,
+  encodeStatus,
+  parseStatusKey,
+  taskStatusKey,
+} from './kafka-status-store.js';
+
+describe('Kafka status store records', () => {
+  it("encodes Kafka Connect's exact keys and values", () => {
+    expect(connectorStatusKey('a-b')).to.equal('status-connector-a-b');
+    expect(taskStatusKey('a-b', 2)).to.equal('status-task-a-b-2');
+    expect(encodeStatus({ state: 'RUNNING', workerId: 'w:8083', generation: 3 })).to.equal(
+      '{"state":"RUNNING","trace":null,"worker_id":"w:8083","generation":3}',
+    );
+    expect(encodeStatus({ state: 'FAILED', workerId: 'w', generation: 1, trace: 'boom' })).to.equal(
+      '{"state":"FAILED","trace":"boom","worker_id":"w","generation":1}',
+    );
+  });
+
+  it('decodes values and parses keys', () => {
+    expect(decodeStatus('{"state":"RUNNING","trace":null,"worker_id":"w","generation":3}')).to.deep.equal({
+      state: 'RUNNING',
+      workerId: 'w',
+      generation: 3,
+    });
+    expect(decodeStatus('{"state":"DESTROYED","worker_id":"w","generation":3}')).to.equal(undefined);
+    expect(parseStatusKey('status-task-a-b-10')).to.deep.equal({ kind: 'task', connector: 'a-b', task: 10 });
+    expect(parseStatusKey('status-connector-a-b')).to.deep.equal({ kind: 'connector', connector: 'a-b' });
+    expect(parseStatusKey('status-topic-t:connector-c')).to.equal(undefined);
+  });
+
+  it('a lower generation from another worker does not override (Apache canWriteSafely)', () => {
+    const w1 = { state: 'RUNNING', workerId: 'w1', generation: 5 } as const;
+    expect(canOverride(undefined, w1)).to.equal(true);
+    expect(canOverride(w1, { state: 'UNASSIGNED', workerId: 'w2', generation: 4 })).to.equal(false);
+    expect(canOverride(w1, { state: 'RUNNING', workerId: 'w2', generation: 5 })).to.equal(true);
+    expect(canOverride(w1, { state: 'FAILED', workerId: 'w1', generation: 1 })).to.equal(true);
+
+    const s = new StatusState();
+    const key = taskStatusKey('c', 0);
+    expect(s.applyRecord(key, encodeStatus(w1))).to.equal(true);
+    expect(s.applyRecord(key, encodeStatus({ state: 'UNASSIGNED', workerId: 'w2', generation: 4 }))).to.equal(false);
+    expect(s.getTasks('c').get(0)?.state).to.equal('RUNNING');
+    expect(s.applyRecord(key, encodeStatus({ state: 'PAUSED', workerId: 'w2', generation: 6 }))).to.equal(true);
+    expect(s.getTasks('c').get(0)?.workerId).to.equal('w2');
+    expect(s.applyRecord(key, null)).to.equal(true);
+    expect(s.getTasks('c').size).to.equal(0);
+  });
+});
