@@ -98,6 +98,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     connectors,
     deployments,
     statefulSets,
+    configMaps,
     applier: new Applier({ kubeConfig: kc }),
     rest: new RestClient(kc),
     events: new EventRecorder({ kubeConfig: kc, logger }),

@@ -32,13 +32,11 @@ export class Applier {
   readonly fieldManager: string;
   private readonly rest: RestClient;
   private readonly discovery: Discovery;
-  private readonly customObjects: k8s.CustomObjectsApi;
 
   constructor(options: ApplierOptions) {
     this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
     this.rest = new RestClient(options.kubeConfig);
     this.discovery = new Discovery(this.rest);
-    this.customObjects = options.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
   }
 
   /**
@@ -75,10 +73,9 @@ export class Applier {
   }
 
   /**
-   * Merge-patches `status` onto a namespaced custom resource's /status.
-   * client-node's generated patch methods default to JSON patch
-   * (application/json-patch+json, the first type they list), which would
-   * reject an object body: the merge-patch content type is set explicitly.
+   * Merge-patches `status` onto a namespaced custom resource's /status
+   * (merge patch: an object body, unlike the JSON patch client-node's
+   * generated methods default to), over the shared apiserver connection.
    */
   async patchStatus(
     resource: ResourceRef,
@@ -86,18 +83,13 @@ export class Applier {
     name: string,
     status: Record<string, unknown>,
   ): Promise<k8s.KubernetesObject> {
-    return (await this.customObjects.patchNamespacedCustomObjectStatus(
-      {
-        group: resource.group ?? '',
-        version: resource.version,
-        plural: resource.plural,
-        namespace,
-        name,
-        body: { status },
-        fieldManager: this.fieldManager,
-      },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    )) as k8s.KubernetesObject;
+    return this.rest.request<k8s.KubernetesObject>({
+      method: 'PATCH',
+      path: `${objectPath(resource, namespace, name)}/status`,
+      query: { fieldManager: this.fieldManager },
+      body: { status },
+      contentType: k8s.PatchStrategy.MergePatch,
+    });
   }
 
   private async pathOf(ref: ObjectRef): Promise<string> {

@@ -10,6 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { systemClock, type Clock } from './clock.js';
 import { errorMessage, silentLogger, type Logger } from './logger.js';
 import { isNotFound } from './apply.js';
+import { RestClient } from './rest.js';
 
 export const REPORTING_CONTROLLER = 'sluice.dev/operator';
 
@@ -36,7 +37,7 @@ interface Seen {
 }
 
 export class EventRecorder {
-  private readonly api: k8s.CoreV1Api;
+  private readonly rest: RestClient;
   private readonly options: EventRecorderOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -44,7 +45,7 @@ export class EventRecorder {
 
   constructor(options: EventRecorderOptions) {
     this.options = options;
-    this.api = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    this.rest = new RestClient(options.kubeConfig);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
   }
@@ -71,14 +72,12 @@ export class EventRecorder {
     try {
       if (previous && now - previous.lastSeen < (this.options.dedupWindowMs ?? 5 * 60_000)) {
         try {
-          const patched = await this.api.patchNamespacedEvent(
-            {
-              name: previous.name,
-              namespace: previous.namespace,
-              body: { count: previous.count + 1, lastTimestamp: new Date(now) },
-            },
-            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-          );
+          const patched = await this.rest.request<k8s.CoreV1Event>({
+            method: 'PATCH',
+            path: `/api/v1/namespaces/${previous.namespace}/events/${previous.name}`,
+            body: { count: previous.count + 1, lastTimestamp: new Date(now) },
+            contentType: k8s.PatchStrategy.MergePatch,
+          });
           this.remember(key, { ...previous, count: previous.count + 1, lastSeen: now });
           return patched;
         } catch (err) {
@@ -111,8 +110,9 @@ export class EventRecorder {
     // Events live with their object; cluster-scoped objects' Events go to "default".
     const namespace = meta.namespace || 'default';
     const controller = this.options.reportingController ?? REPORTING_CONTROLLER;
-    return this.api.createNamespacedEvent({
-      namespace,
+    return this.rest.request<k8s.CoreV1Event>({
+      method: 'POST',
+      path: `/api/v1/namespaces/${namespace}/events`,
       body: {
         // client-go's naming: <object>.<unix nanos in hex>; a random tail guards against same-ms repeats.
         metadata: { name: `${meta.name}.${(BigInt(now) * 1_000_000n).toString(16)}${randomBytes(2).toString('hex')}` },

@@ -16,6 +16,7 @@ import {
 } from './connector-logic.js';
 import { readyCondition, setCondition } from './conditions.js';
 import { CONNECTORS, type ReconcileDeps } from './deps.js';
+import { sameJson } from './same-json.js';
 import { messageOf } from './kafka-connect-reconciler.js';
 
 export const FINALIZER = 'sluice.dev/connector-cleanup';
@@ -27,6 +28,14 @@ export const OFFSETS_ANNOTATION = 'sluice.dev/offsets';
 const RESYNC_MS = 60_000;
 const UNSETTLED_MS = 3_000;
 const CLUSTER_WAIT_MS = 10_000;
+/** Connectors of a cluster whose workers stay unreachable look again less and less often, up to this. */
+const CLUSTER_WAIT_MAX_MS = 60_000;
+/**
+ * A failed health probe of a cluster answers for all its connectors this long
+ * (unless the KafkaConnect changes meanwhile, e.g. becomes ready), so N
+ * connectors of a cluster that is down cost one probe, not N.
+ */
+const UNREACHABLE_TTL_MS = 5_000;
 /** How long a delete waits for unreachable workers before it lets the resource go. */
 const DELETE_GRACE_MS = 120_000;
 
@@ -40,7 +49,7 @@ export function connectorReconciler(deps: ReconcileDeps) {
     });
 
   const writeStatus = async (cr: Connector, status: CrStatus) => {
-    if (JSON.stringify(status) === JSON.stringify(cr.status ?? {})) return;
+    if (sameJson(status, cr.status ?? {})) return;
     await deps.applier.patchStatus(
       CONNECTORS,
       cr.metadata.namespace,
@@ -48,6 +57,26 @@ export function connectorReconciler(deps: ReconcileDeps) {
       status as Record<string, unknown>,
     );
   };
+
+  // Health probes shared by the connectors of one cluster: one in flight at a
+  // time, a failure remembered for UNREACHABLE_TTL_MS or until the cluster changes.
+  const probes = new Map<string, { version: string; at: number; healthy: Promise<boolean> }>();
+  const clusterHealthy = (cluster: KafkaConnect, client: ConnectApi): Promise<boolean> => {
+    const key = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
+    const version = `${cluster.metadata.uid ?? ''}/${cluster.metadata.resourceVersion ?? ''}/${client.baseUrl}`;
+    const now = deps.now().getTime();
+    const previous = probes.get(key);
+    if (previous && previous.version === version && now - previous.at < UNREACHABLE_TTL_MS) return previous.healthy;
+    const entry = { version, at: now, healthy: client.health() };
+    probes.set(key, entry);
+    // Only failures are remembered; a healthy answer is only shared while in flight.
+    void entry.healthy.then((ok) => {
+      if (ok && probes.get(key) === entry) probes.delete(key);
+    });
+    return entry.healthy;
+  };
+  // Consecutive ClusterNotReady passes per connector, for the backoff.
+  const waits = new Map<string, number>();
 
   const notReady = async (
     cr: Connector,
@@ -71,7 +100,10 @@ export function connectorReconciler(deps: ReconcileDeps) {
   return async function reconcile(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const cr = deps.connectors.get(namespace, name);
-    if (!cr) return;
+    if (!cr) {
+      waits.delete(key);
+      return;
+    }
     const cluster = deps.clusters.get(namespace, cr.spec.clusterRef.name);
 
     if (cr.metadata.deletionTimestamp) {
@@ -84,7 +116,11 @@ export function connectorReconciler(deps: ReconcileDeps) {
           // period the resource goes, with a warning that the connector may still exist.
           const age = deps.now().getTime() - Date.parse(cr.metadata.deletionTimestamp as unknown as string);
           if (!(err instanceof ConnectApiError && err.status === 0 && age > DELETE_GRACE_MS)) throw err;
-          await deps.events.warning(cr, 'DeleteUnconfirmed', `Workers of ${cluster.metadata.name} unreachable for ${Math.round(age / 1000)} s; connector ${name} may still exist there`);
+          await deps.events.warning(
+            cr,
+            'DeleteUnconfirmed',
+            `Workers of ${cluster.metadata.name} unreachable for ${Math.round(age / 1000)} s; connector ${name} may still exist there`,
+          );
         }
       }
       await patchMeta(cr, { finalizers: cr.metadata.finalizers.filter((f) => f !== FINALIZER) });
@@ -101,14 +137,20 @@ export function connectorReconciler(deps: ReconcileDeps) {
       );
     const labelSelector = selectorString(selectorLabels(cluster.metadata.name));
     const client = deps.connectFor(cluster);
-    if (!(await client.health())) {
-      return notReady(
+    if (!(await clusterHealthy(cluster, client))) {
+      await notReady(
         cr,
         'ClusterNotReady',
         `The workers of KafkaConnect ${cluster.metadata.name} are not reachable yet`,
         { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 },
       );
+      // Any change of the KafkaConnect (e.g. its workers becoming ready) re-queues its
+      // connectors at once; the timer only covers what no event reports.
+      const n = waits.get(key) ?? 0;
+      waits.set(key, n + 1);
+      return { requeueAfter: Math.min(CLUSTER_WAIT_MS * 2 ** n, CLUSTER_WAIT_MAX_MS) };
     }
+    waits.delete(key);
 
     // Config: create with the desired initial state, or PUT only when it drifted.
     const wanted = connectorConfig(cr);

@@ -12,6 +12,8 @@ export interface ReconcileDeps {
   readonly connectors: Informer<Connector & KubernetesObject>;
   readonly deployments: Informer;
   readonly statefulSets: Informer;
+  /** the operator's ConfigMaps (label app.kubernetes.io/managed-by) */
+  readonly configMaps: Informer;
   readonly applier: Applier;
   readonly rest: RestClient;
   readonly events: EventRecorder;

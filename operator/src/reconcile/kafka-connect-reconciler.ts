@@ -1,5 +1,6 @@
 // Reconciles a KafkaConnect: load, apply the desired objects of its mode,
 // remove the other mode's workload, observe the workers, write status once.
+import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { errorCode, splitKey, type ReconcileResult } from '../kube/index.js';
@@ -10,38 +11,106 @@ import type { PluginInfo } from '../connect/connect-client.js';
 import { clusterStatus, type ObservedWorkload } from './cluster-status.js';
 import { readyCondition, setCondition } from './conditions.js';
 import { KAFKA_CONNECTS, type ReconcileDeps } from './deps.js';
+import { sameJson } from './same-json.js';
 
 const NOT_READY_RECHECK_MS = 15_000;
+/**
+ * An unchanged desired object is applied again at least this often even when
+ * nothing says it drifted (kinds the operator does not watch: Services,
+ * ServiceAccount, NetworkPolicy, PDB, PVC), so such drift heals within this.
+ */
+const REAPPLY_MS = 5 * 60_000;
+
+/** What was last applied (or found gone) for one child of a cluster. */
+interface Applied {
+  /** hash of the desired object sent (with the owner's uid) */
+  hash: string;
+  at: number;
+  /** the child's version as the apply returned it, for watched kinds */
+  version: string | undefined;
+}
 
 export function kafkaConnectReconciler(deps: ReconcileDeps) {
+  // Per cluster (namespace/name), per child (kind/name). In memory: after a
+  // restart everything is applied once again.
+  const applied = new Map<string, Map<string, Applied>>();
+
+  /**
+   * The version of a watched child in the cache (generation for workloads,
+   * whose status updates are no drift; resourceVersion otherwise), '' when the
+   * cache has no such object, undefined for kinds the operator does not watch.
+   */
+  const cachedVersion = (kind: string | undefined, namespace: string | undefined, name: string) => {
+    const informer =
+      kind === 'Deployment'
+        ? deps.deployments
+        : kind === 'StatefulSet'
+          ? deps.statefulSets
+          : kind === 'ConfigMap'
+            ? deps.configMaps
+            : undefined;
+    if (!informer) return undefined;
+    const obj = informer.get(namespace, name);
+    return obj ? versionOf(obj) : '';
+  };
+
   return async function reconcile(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const kc = deps.clusters.get(namespace, name);
-    if (!kc || kc.metadata.deletionTimestamp) return; // owned objects are garbage-collected
+    if (!kc || kc.metadata.deletionTimestamp) {
+      applied.delete(key);
+      return; // owned objects are garbage-collected
+    }
     const log = deps.logger;
     const d = desired(kc, deps.settings);
-
-    // Act on spec: apply every desired object; a rejected one is reported, not retried in a loop.
+    const now = deps.now().getTime();
+    // Hashes include the uid: a KafkaConnect recreated under the same name starts afresh.
+    let records = applied.get(key);
+    if (!records) applied.set(key, (records = new Map()));
+    const fresh = (childKey: string, hash: string, kind: string | undefined, childName: string) => {
+      const last = records.get(childKey);
+      if (!last || last.hash !== hash || now - last.at >= REAPPLY_MS) return false;
+      const version = cachedVersion(kind, namespace, childName);
+      return version === undefined || version === last.version;
+    };
+    // Act on spec: apply every desired object not known to be in place already
+    // (server-side apply stays the source of truth; this only saves requests
+    // that would change nothing); a rejected one is reported, not retried in a loop.
     const failures: string[] = [];
     for (const obj of d.objects) {
+      const childName = obj.metadata?.name ?? '';
+      const childKey = `${obj.kind}/${childName}`;
+      const hash = `${kc.metadata.uid ?? ''}:${createHash('sha256').update(JSON.stringify(obj)).digest('base64url')}`;
+      if (fresh(childKey, hash, obj.kind, childName)) continue;
       try {
-        await deps.applier.apply(obj);
+        const result = await deps.applier.apply(obj);
+        const version = cachedVersion(obj.kind, namespace, childName) === undefined ? undefined : versionOf(result);
+        records.set(childKey, { hash, at: now, version });
       } catch (err) {
+        records.delete(childKey);
         const code = errorCode(err);
         if (code === undefined || code >= 500 || code === 409) throw err; // transient: back off and retry
         failures.push(`${obj.kind} ${obj.metadata?.name}: ${messageOf(err)}`);
       }
     }
+    // Objects of this mode are not "gone" any more.
+    for (const obj of d.objects) records.delete(`-${obj.kind}/${obj.metadata?.name ?? ''}`);
     for (const old of d.obsoleteKinds) {
+      const goneKey = `-${old.kind}/${old.name}`;
+      const gone = `${kc.metadata.uid ?? ''}:gone`;
+      // Watched kinds: the cache says whether there is anything to delete; others: known gone lately.
+      if (cachedVersion(old.kind, namespace, old.name) === '' || fresh(goneKey, gone, undefined, old.name)) continue;
+      records.delete(`${old.kind}/${old.name}`);
       if (await deps.applier.delete({ ...old, namespace }, { propagationPolicy: 'Foreground' })) {
         await deps.events.normal(
           kc,
           'ModeChanged',
           `Removed ${old.kind} ${old.name}: the cluster now runs in ${resolvedMode(kc)} mode`,
         );
+      } else {
+        records.set(goneKey, { hash: gone, at: now, version: undefined });
       }
     }
-
     // Observe the world.
     const workload = observe(deps, kc);
     let plugins: PluginInfo[] | undefined;
@@ -79,12 +148,17 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       };
       await deps.events.warning(kc, 'ApplyFailed', failures.join('; '));
     }
-    if (JSON.stringify(status) !== JSON.stringify(kc.status ?? {})) {
+    if (!sameJson(status, kc.status ?? {})) {
       await deps.applier.patchStatus(KAFKA_CONNECTS, namespace ?? '', name, status as Record<string, unknown>);
     }
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     return ready || resolvedReplicas(kc) === 0 ? undefined : { requeueAfter: NOT_READY_RECHECK_MS };
   };
+}
+
+function versionOf(obj: KubernetesObject): string {
+  const meta = obj.metadata ?? {};
+  return meta.generation !== undefined ? `g${meta.generation}` : `r${meta.resourceVersion ?? ''}`;
 }
 
 function observe(deps: ReconcileDeps, kc: KafkaConnect): ObservedWorkload | undefined {
