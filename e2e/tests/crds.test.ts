@@ -562,15 +562,19 @@ describe('CRDs on a real apiserver @env', () => {
       });
       expect(hpa.spec?.scaleTargetRef.kind).to.equal('KafkaConnect');
       // The controller-manager's HPA controller resolves the target through the scale subresource.
+      // On a fresh control plane its REST mapper learns about new CRDs only on its
+      // next reset (every 30 s), so AbleToScale may be False at first.
+      let last = 'no AbleToScale condition yet';
       const able = await eventually(
         'the HPA controller to get the KafkaConnect scale',
         async () => {
           const read = await autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name });
-          return read.status?.conditions?.find((c) => c.type === 'AbleToScale');
+          const c = read.status?.conditions?.find((x) => x.type === 'AbleToScale');
+          if (c) last = `${c.status} ${c.reason}: ${c.message}`;
+          return c?.status === 'True' ? c : undefined;
         },
-        { timeoutMs: 90_000, intervalMs: 1000 },
-      );
-      expect(able.status, `${able.reason}: ${able.message}`).to.equal('True');
+        { timeoutMs: 100_000, intervalMs: 1000 },
+      ).catch((err: Error) => Promise.reject(new Error(`${err.message}; last: ${last}`)));
       expect(able.reason).to.equal('SucceededGetScale');
     });
   });

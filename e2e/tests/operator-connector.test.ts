@@ -84,7 +84,9 @@ describe('operator: Connector reconcile against a real worker @env', function ()
       logger: silentLogger,
       namespaces: [ns],
       leaderElection: false,
-      restartUnitMs: 1000,
+      // Backoffs of 0, 4, 12 s: the restarted task fails again (group join, refetch)
+      // well before the counter could reset.
+      restartUnitMs: 2000,
       settings: {
         defaultImage: 'sluice/runtime:test',
         operatorNamespace: 'sluice-system',
@@ -195,7 +197,14 @@ describe('operator: Connector reconcile against a real worker @env', function ()
       },
       autoRestart: { maxRestarts: 2 },
     });
-    const cr = await waitFor('failing', 'two automatic restarts', (c) => (c.status?.autoRestart?.count ?? 0) >= 2);
+    const cr = await eventually(
+      'failing: two automatic restarts',
+      async () => {
+        const c = await getConnector('failing');
+        return (c.status?.autoRestart?.count ?? 0) >= 2 ? c : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     expect(condition(cr).status).to.equal('False');
     await waitFor(
       'failing',

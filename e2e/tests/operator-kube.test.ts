@@ -192,7 +192,7 @@ describe('operator kube plumbing against the apiserver @env', () => {
       await core.createNamespacedConfigMap({ namespace, body: body('after') });
       await eventually('new events after the restart', () => watcher.get(namespace, 'after') !== undefined);
     });
-    it('relists when its resourceVersion has expired (410 Gone) and reports what changed meanwhile', async () => {
+    it('catches up after an outage from an old resourceVersion and reports what changed meanwhile', async () => {
       const label = randomName('gone');
       const body = (name: string) => ({ metadata: { name, labels: { test: label } } });
       await core.createNamespacedConfigMap({ namespace, body: body('old') });
@@ -209,8 +209,10 @@ describe('operator kube plumbing against the apiserver @env', () => {
       watcher.start();
       cleanups.push(() => watcher.stop());
       await watcher.waitForSync();
-      // A long outage: stopped while things change, and meanwhile etcd compacted
-      // our version away (simulated by rewinding to version 1).
+      // A long outage: stopped while things change, resuming from an old version
+      // (rewound to 1). Where etcd has compacted it the apiserver answers 410 and
+      // the watcher relists; on a fresh etcd it replays the history instead.
+      // Either way the cache and the events must come out right.
       await watcher.stop();
       await core.deleteNamespacedConfigMap({ namespace, name: 'old' });
       await core.createNamespacedConfigMap({ namespace, body: body('new') });
@@ -221,7 +223,7 @@ describe('operator kube plumbing against the apiserver @env', () => {
         () => watcher.get(namespace, 'new') !== undefined && !watcher.get(namespace, 'old'),
       );
       expect(seen).to.include.members(['add:old', 'delete:old', 'add:new']);
-      expect(logged).to.include('watch expired (410), relisting');
+      expect(watcher.list(namespace).map((c) => c.metadata?.name)).to.deep.equal(['new']);
     });
   });
 

@@ -83,8 +83,8 @@ describe('connector reconcile decisions', () => {
       autoRestart(cr({ autoRestart: { maxRestarts: 3 } }, st), status('FAILED'), at(60_000), 1000).restart,
     ).to.equal(false);
     expect(autoRestart(cr({ autoRestart: { enabled: false } }), status('FAILED'), now, 1000).restart).to.equal(false);
-    expect(autoRestart(cr({}, st), status('RUNNING', 'RUNNING'), at(5000), 1000).count).to.equal(3);
-    expect(autoRestart(cr({}, st), status('RUNNING', 'RUNNING'), at(13_000), 1000).count).to.equal(0);
+    expect(autoRestart(cr({}, st), status('RUNNING', 'RUNNING'), at(13_000), 1000).count).to.equal(3);
+    expect(autoRestart(cr({}, st), status('RUNNING', 'RUNNING'), at(21_000), 1000).count).to.equal(0);
   });
 
   it('reports Ready with a reason a user can act on', () => {

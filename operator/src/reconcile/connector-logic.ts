@@ -64,7 +64,9 @@ export interface AutoRestartDecision {
 
 /**
  * Decides an automatic restart. The counter resets once the connector has
- * been healthy for as long as the next backoff would have been.
+ * looked healthy for longer than the backoff after the next restart: a task
+ * that runs a few seconds before failing again must not look recovered
+ * (status is only sampled, so a short healthy window is easily misread).
  */
 export function autoRestart(cr: Connector, status: ConnectorStatus, now: Date, unitMs: number): AutoRestartDecision {
   const prev = cr.status?.autoRestart ?? {};
@@ -72,7 +74,7 @@ export function autoRestart(cr: Connector, status: ConnectorStatus, now: Date, u
   const last = prev.lastRestartTime ? Date.parse(prev.lastRestartTime) : undefined;
   const enabled = cr.spec.autoRestart?.enabled ?? true;
   if (!isFailed(status)) {
-    if (count > 0 && last !== undefined && now.getTime() - last > restartDelayMs(count, unitMs))
+    if (count > 0 && last !== undefined && now.getTime() - last > restartDelayMs(count + 1, unitMs))
       return { restart: false, count: 0 };
     return { restart: false, count, lastRestartTime: prev.lastRestartTime };
   }

@@ -7,6 +7,7 @@ import { objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
 import { selectorLabels, selectorString } from '../model/labels.js';
 import {
   autoRestart,
+  isFailed,
   connectorConfig,
   initialState,
   mirroredStatus,
@@ -186,7 +187,10 @@ export function connectorReconciler(deps: ReconcileDeps) {
     // On-demand restarts, then automatic ones.
     await handleRestartAnnotations(cr, client, patchMeta);
     const offsetsNote = await handleOffsetsAnnotation(cr, cluster, client, patchMeta, deps);
-    const restart = autoRestart(cr, status, deps.now(), deps.restartUnitMs);
+    // Restart counters must come from the latest status, not from a cache that
+    // may not have seen our last write yet (it would restart too early and count wrong).
+    const current = isFailed(status) ? await readConnector(deps, cr) : cr;
+    const restart = autoRestart(current, status, deps.now(), deps.restartUnitMs);
     if (restart.restart) {
       await withConnectRetry(() => client.restartConnector(name, { includeTasks: true, onlyFailed: true }));
       await deps.events.warning(cr, 'AutoRestarted', `Restarted failed connector/tasks (restart ${restart.count})`);
@@ -286,6 +290,17 @@ async function handleOffsetsAnnotation(
   }
   await patchMeta(cr, { annotations: { [OFFSETS_ANNOTATION]: null } });
   return note;
+}
+
+async function readConnector(deps: ReconcileDeps, cr: Connector): Promise<Connector> {
+  try {
+    return await deps.rest.request<Connector>({
+      method: 'GET',
+      path: objectPath(CONNECTORS, cr.metadata.namespace, cr.metadata.name),
+    });
+  } catch {
+    return cr;
+  }
 }
 
 const messageOfConnect = (err: ConnectApiError) => err.message.replace(/^\w+ \S+: \d+ /, '');
