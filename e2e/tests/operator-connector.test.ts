@@ -227,6 +227,42 @@ describe('operator: Connector reconcile against a real worker @env', function ()
     expect(offsets.offsets[0].partition).to.deep.equal({ filename: path.join(dir, 'in.txt') });
   });
 
+  it('alters and resets offsets on demand while stopped, and refuses while running', async () => {
+    const file = path.join(dir, 'in.txt');
+    await patchConnector('files', { metadata: { annotations: { 'sluice.dev/offsets': 'reset' } } });
+    await waitFor('files', 'annotation handled', (c) => !c.metadata.annotations?.['sluice.dev/offsets']);
+    const refusal = await eventually('an OffsetsFailed event', async () => {
+      const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=files' });
+      return events.items.find((e) => e.reason === 'OffsetsFailed');
+    });
+    expect(refusal.message).to.include('STOPPED');
+    expect((await worker.rest('GET', '/connectors/files/offsets')).body.offsets).to.have.length(1);
+    await patchConnector('files', { spec: { state: 'stopped' } });
+    await waitFor('files', 'stopped', (c) => c.status?.state === 'STOPPED');
+    await core.replaceNamespacedConfigMap({
+      namespace: ns,
+      name: 'files-offsets',
+      body: {
+        metadata: { name: 'files-offsets' },
+        data: {
+          'offsets.json': JSON.stringify({ offsets: [{ partition: { filename: file }, offset: { position: 2 } }] }),
+        },
+      },
+    });
+    await patchConnector('files', { metadata: { annotations: { 'sluice.dev/offsets': 'alter' } } });
+    await eventually('the altered offset on the worker', async () => {
+      const res = await worker.rest('GET', '/connectors/files/offsets');
+      return res.body.offsets[0]?.offset?.position === 2;
+    });
+    await patchConnector('files', { metadata: { annotations: { 'sluice.dev/offsets': 'reset' } } });
+    await eventually(
+      'the offsets reset on the worker',
+      async () => (await worker.rest('GET', '/connectors/files/offsets')).body.offsets.length === 0,
+    );
+    await patchConnector('files', { spec: { state: 'running' } });
+    await waitFor('files', 'running again', (c) => c.status?.state === 'RUNNING');
+  });
+
   it('deletes the connector from the worker when the resource is deleted (finalizer)', async () => {
     await api().request({ method: 'DELETE', path: sluicePath('connectors', ns, 'files') });
     await eventually('the resource gone', async () =>
