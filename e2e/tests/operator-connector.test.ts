@@ -183,10 +183,12 @@ describe('operator: Connector reconcile against a real worker @env', function ()
 
   it('restarts a failed task automatically, with counters in status', async () => {
     const topic = randomName('bad');
+    // A fresh name per run: its consumer group (connect-<name>) must not wait for a dead member of an earlier run.
+    const failing = randomName('failing');
     const kafka = testKafka(env().kafka.bootstrapServers);
     await createTopic(kafka, topic);
     await produce(kafka, topic, [{ value: '{not json' }]);
-    await createConnector('failing', {
+    await createConnector(failing, {
       clusterRef: { name: 'local' },
       class: 'FileStreamSink',
       config: {
@@ -200,14 +202,14 @@ describe('operator: Connector reconcile against a real worker @env', function ()
     const cr = await eventually(
       'failing: two automatic restarts',
       async () => {
-        const c = await getConnector('failing');
+        const c = await getConnector(failing);
         return (c.status?.autoRestart?.count ?? 0) >= 2 ? c : undefined;
       },
       { timeoutMs: 90_000 },
     );
     expect(condition(cr).status).to.equal('False');
     await waitFor(
-      'failing',
+      failing,
       'TaskFailed with a trace',
       (c) => condition(c)?.reason === 'TaskFailed' && c.status.tasks?.[0]?.trace?.includes('Tolerance exceeded'),
     );
