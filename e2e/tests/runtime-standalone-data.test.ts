@@ -46,7 +46,7 @@ describe('standalone runtime: data path @env', function () {
     await writeFile(
       path.join(dir, 'sink.properties'),
       toProperties({
-        name: 'sink',
+        name: randomName('sink'),
         'connector.class': 'FileStreamSink',
         file: path.join(dir, 'out.txt'),
         topics: topic,
