@@ -31,6 +31,22 @@ export const toProperties = (props: Record<string, string | number | boolean>) =
     .map(([k, v]) => `${k}=${String(v)}`)
     .join('\n') + '\n';
 
+/**
+ * worker.properties of a standalone test worker: String converters, offsets
+ * in `<dir>/data/offsets.json`, the given flush interval.
+ */
+export function standaloneProps(bootstrapServers: string, dir: string, flushIntervalMs: number) {
+  return {
+    'bootstrap.servers': bootstrapServers,
+    'key.converter': STRING_CONVERTER,
+    'value.converter': STRING_CONVERTER,
+    'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
+    'offset.flush.interval.ms': flushIntervalMs,
+  };
+}
+
+export const STRING_CONVERTER = 'org.apache.kafka.connect.storage.StringConverter';
+
 export interface RuntimeProcessOptions {
   readonly mode: 'standalone' | 'distributed';
   readonly dir: string;

@@ -9,13 +9,11 @@ import { withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
-import { RuntimeProcess, freePort, tempDir } from '../src/runtime-process.js';
+import { RuntimeProcess, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
 import { createTopic, produce, testKafka } from '../src/kafka.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
 import { silentLogger } from '../../operator/src/kube/logger.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
-
-const STRING = 'org.apache.kafka.connect.storage.StringConverter';
 
 describe('operator: Connector reconcile against a real worker @env', function () {
   this.timeout(120_000);
@@ -60,13 +58,7 @@ describe('operator: Connector reconcile against a real worker @env', function ()
       mode: 'standalone',
       dir,
       port: await freePort(),
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': STRING,
-        'value.converter': STRING,
-        'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
-        'offset.flush.interval.ms': 500,
-      },
+      workerProps: standaloneProps(env().kafka.bootstrapServers, dir, 500),
     }).start();
     urls.set('local', worker.url);
     await api().request({

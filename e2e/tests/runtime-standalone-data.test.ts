@@ -7,7 +7,7 @@ import path from 'node:path';
 import { withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
-import { RuntimeProcess, freePort, tempDir, toProperties } from '../src/runtime-process.js';
+import { RuntimeProcess, freePort, standaloneProps, tempDir, toProperties } from '../src/runtime-process.js';
 import { readTopic, testKafka } from '../src/kafka.js';
 
 const STRING = 'org.apache.kafka.connect.storage.StringConverter';
@@ -56,13 +56,7 @@ describe('standalone runtime: data path @env', function () {
       mode: 'standalone',
       dir,
       port: await freePort(),
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': STRING,
-        'value.converter': STRING,
-        'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
-        'offset.flush.interval.ms': 1000,
-      },
+      workerProps: standaloneProps(env().kafka.bootstrapServers, dir, 1000),
       connectorFiles: [path.join(dir, 'source.properties'), path.join(dir, 'sink.properties')],
     });
     workers.push(await worker.start());
@@ -167,13 +161,7 @@ describe('standalone runtime: data path @env', function () {
       path.join(dir, 'source.properties'),
       toProperties({ name: 'src', 'connector.class': 'FileStreamSource', file: inFile, topic }),
     );
-    const props = {
-      'bootstrap.servers': env().kafka.bootstrapServers,
-      'key.converter': STRING,
-      'value.converter': STRING,
-      'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
-      'offset.flush.interval.ms': 60000,
-    };
+    const props = standaloneProps(env().kafka.bootstrapServers, dir, 60000);
     const port = await freePort();
     const first = new RuntimeProcess({
       mode: 'standalone',

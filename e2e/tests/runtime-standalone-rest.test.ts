@@ -6,9 +6,7 @@ import path from 'node:path';
 import { withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
-import { RuntimeProcess, freePort, tempDir } from '../src/runtime-process.js';
-
-const STRING = 'org.apache.kafka.connect.storage.StringConverter';
+import { RuntimeProcess, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
 
 describe('standalone runtime: REST API @env', function () {
   this.timeout(120_000);
@@ -17,13 +15,7 @@ describe('standalone runtime: REST API @env', function () {
   let dir: string;
   let port: number;
 
-  const props = () => ({
-    'bootstrap.servers': env().kafka.bootstrapServers,
-    'key.converter': STRING,
-    'value.converter': STRING,
-    'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
-    'offset.flush.interval.ms': 500,
-  });
+  const props = () => standaloneProps(env().kafka.bootstrapServers, dir, 500);
   const sourceConfig = (file: string, topic: string) => ({
     'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector',
     file,
