@@ -98,13 +98,13 @@ up() {
   wait_for 90 kube-apiserver healthy readyz
   start kube-controller-manager --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
-    --bind-address 127.0.0.1 --secure-port 10257 --leader-elect=false \
+    --bind-address 127.0.0.1 --secure-port "${CONTROLLER_MANAGER_PORT:-10257}" --leader-elect=false \
     --use-service-account-credentials --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
     --service-cluster-ip-range "$SERVICE_CIDR" --controllers '*'
   start kube-scheduler --kubeconfig "$DIR/scheduler.kubeconfig" \
     --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \
-    --bind-address 127.0.0.1 --secure-port 10259 --leader-elect=false
+    --bind-address 127.0.0.1 --secure-port "${SCHEDULER_PORT:-10259}" --leader-elect=false
   # The default ServiceAccount appearing proves the controller-manager is working.
   wait_for 90 "controller-manager (default ServiceAccount)" \
     "$K8S_BIN/kubectl" --kubeconfig "$DIR/admin.kubeconfig" get serviceaccount default -n default
