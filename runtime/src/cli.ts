@@ -66,7 +66,13 @@ async function main(argv: string[]): Promise<void> {
       running = await startStandalone(props, connectorFiles, logs);
     } else {
       const { startDistributed } = await import('./app/distributed.js');
-      running = await startDistributed(props, logs);
+      running = await startDistributed(props, logs, {
+        // The group is lost for good (e.g. the group id is not authorized): exit so that the pod restarts.
+        onFatalError: (err) => {
+          log.error('Group membership failed; exiting', { error: (err as Error).message });
+          process.exit(1);
+        },
+      });
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -1,7 +1,170 @@
-// Distributed mode is not built yet (issue: distributed runtime).
-import type { LogRegistry } from '../util/logging.js';
+// Assembles a distributed worker from worker.properties: the three Kafka-backed
+// stores, the worker, group membership, the herder, the REST API (with the
+// drain endpoints); and stops it gracefully.
+import os from 'node:os';
+import { parseWorkerConfig } from '../config/worker-config.js';
+import { ConfigProviders } from '../config/config-providers.js';
+import { DistributedHerder } from '../herder/distributed-herder.js';
+import { GroupMembership } from '../distributed/group-membership.js';
+import { kafkaJsGroupClusters } from '../distributed/kafkajs-internals.js';
+import { createKafka, clientProps } from '../kafka/client.js';
+import { createRestServer } from '../rest/index.js';
+import { KafkaConfigStore } from '../storage/kafka-config-store.js';
+import { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
+import { KafkaStatusStore } from '../storage/kafka-status-store.js';
+import { LogRegistry, type LogLevel } from '../util/logging.js';
+import { Worker } from '../worker/worker.js';
+import { parseListener } from './listeners.js';
+import { builtinPlugins } from './plugins.js';
 import type { RunningWorker } from './standalone.js';
+import { workerMetrics } from './worker-metrics.js';
 
-export async function startDistributed(_props: Record<string, string>, _logs: LogRegistry): Promise<RunningWorker> {
-  throw new Error('distributed mode is not implemented yet');
+export async function startDistributed(
+  workerProps: Record<string, string>,
+  logs: LogRegistry = new LogRegistry((workerProps['log.level'] ?? 'INFO').toUpperCase() as LogLevel),
+  options: { onFatalError?: (err: unknown) => void } = {},
+): Promise<RunningWorker<DistributedHerder>> {
+  const startedAt = Date.now();
+  const config = parseWorkerConfig('distributed', new ConfigProviders(workerProps).resolve(workerProps));
+  const log = logs.logger('sluice.runtime.Distributed');
+  for (const key of config.ignored) log.warn('Ignoring standalone-mode key in distributed mode', { key });
+  const v = config.values;
+  const plugins = builtinPlugins();
+  for (const e of await plugins.loadPluginPath(v['plugin.path'] as string[])) log.error('Failed to load plugin', e);
+
+  const listener = parseListener((v['listeners'] as string[])[0] ?? 'http://:8083');
+  const advertisedHost = (v['rest.advertised.host.name'] as string | null) ?? os.hostname();
+  const advertisedPort = (v['rest.advertised.port'] as number | null) ?? listener.port;
+  const groupId = String(v['group.id']);
+  // The stores and the membership share one client (each builds its own connections).
+  const kafka = createKafka({
+    clientId: `sluice-${groupId}-${advertisedHost}`,
+    props: clientProps(config.raw, 'admin'),
+    logger: logs.logger('sluice.kafka.Worker'),
+  });
+  const storeLog = logs.logger('sluice.storage');
+  const configs = new KafkaConfigStore({
+    kafka,
+    topic: String(v['config.storage.topic']),
+    replicationFactor: Number(v['config.storage.replication.factor']),
+    logger: storeLog,
+  });
+  const offsets = new KafkaOffsetStore({
+    kafka,
+    topic: String(v['offset.storage.topic']),
+    partitions: Number(v['offset.storage.partitions']),
+    replicationFactor: Number(v['offset.storage.replication.factor']),
+    logger: storeLog,
+  });
+  const statuses = new KafkaStatusStore({
+    kafka,
+    topic: String(v['status.storage.topic']),
+    partitions: Number(v['status.storage.partitions']),
+    replicationFactor: Number(v['status.storage.replication.factor']),
+    logger: storeLog,
+  });
+  // Each creates or checks its topic (a clear error when one is misconfigured) and reads it to the end.
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    for (const store of [configs, offsets, statuses]) {
+      await store.start();
+      started.push(store);
+    }
+  } catch (err) {
+    for (const store of started) await store.stop().catch(() => undefined);
+    throw err;
+  }
+
+  const topicTracker = { record: (_connector: string, _topic: string): void => undefined };
+  const worker = new Worker({
+    workerId: `${advertisedHost}:${advertisedPort}`,
+    workerProps: config.raw,
+    plugins,
+    offsets,
+    status: statuses,
+    logs,
+    providers: new ConfigProviders(workerProps),
+    offsetFlushIntervalMs: Number(v['offset.flush.interval.ms']),
+    gracefulShutdownMs: Number(v['task.shutdown.graceful.timeout.ms']),
+    onTopicUsed: (connector, topic) => topicTracker.record(connector, topic),
+  });
+  const admin = kafka.admin();
+  const membershipLog = logs.logger('sluice.distributed.GroupMembership');
+  const herder = new DistributedHerder(
+    {
+      worker,
+      plugins,
+      offsets,
+      statuses,
+      logs,
+      admin,
+      topicTracking: {
+        enabled: v['topic.tracking.enable'] === true,
+        allowReset: v['topic.tracking.allow.reset'] === true,
+      },
+    },
+    {
+      configs,
+      offsets,
+      url: `http://${advertisedHost}:${advertisedPort}`,
+      scheduledRebalanceMaxDelayMs: Number(v['scheduled.rebalance.max.delay.ms']),
+      ...(options.onFatalError ? { onFatalError: options.onFatalError } : {}),
+      membership: (callbacks) =>
+        new GroupMembership({
+          clusters: kafkaJsGroupClusters(kafka),
+          groupId,
+          sessionTimeoutMs: Number(v['session.timeout.ms']),
+          rebalanceTimeoutMs: Number(v['rebalance.timeout.ms']),
+          heartbeatIntervalMs: Number(v['heartbeat.interval.ms']),
+          logger: membershipLog,
+          ...callbacks,
+        }),
+    },
+  );
+  topicTracker.record = (connector, topic) => herder.recordActiveTopic(connector, topic);
+  const metrics = v['metrics.enable'] === true ? workerMetrics(worker, statuses) : undefined;
+  const rest = createRestServer({
+    herder,
+    logger: logs.logger('sluice.rest.RestServer'),
+    host: listener.host,
+    port: listener.port,
+    ...(metrics ? { metrics } : {}),
+  });
+  // Sluice extension: drain this worker (hand its work to the others) before it is removed.
+  rest.addRoute('GET', '/admin/drain', () => ({ status: 200, body: herder.drainStatus() }));
+  rest.addRoute('POST', '/admin/drain', () => ({ status: 202, body: herder.drain() }));
+  rest.addRoute('DELETE', '/admin/drain', () => ({ status: 200, body: herder.undrain() }));
+  rest.addRoute('GET', '/admin/assignment', () => ({ status: 200, body: herder.heldWork() }));
+  const { port } = await rest.start();
+  try {
+    await herder.start();
+  } catch (err) {
+    await rest.stop();
+    for (const store of started) await store.stop().catch(() => undefined);
+    throw err;
+  }
+  log.info('Kafka Connect distributed worker started', {
+    port,
+    workerId: worker.workerId,
+    groupId,
+    startupMs: Date.now() - startedAt,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    herder,
+    rest,
+    worker,
+    stop: () =>
+      (stopping ??= (async () => {
+        log.info('Kafka Connect stopping');
+        await herder.stop();
+        await rest.stop();
+        await admin.disconnect().catch(() => undefined);
+        await statuses.stop();
+        await offsets.stop();
+        await configs.stop();
+        log.info('Kafka Connect stopped');
+      })()),
+  };
 }

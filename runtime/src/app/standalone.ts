@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseWorkerConfig } from '../config/worker-config.js';
 import { ConfigProviders } from '../config/config-providers.js';
+import type { AbstractHerder } from '../herder/abstract-herder.js';
 import { StandaloneHerder } from '../herder/standalone-herder.js';
 import { createKafka, clientProps } from '../kafka/client.js';
-import { createMetricsRegistry } from '../metrics/prometheus.js';
 import { createRestServer, type RestServer } from '../rest/index.js';
 import { FileConfigStore } from '../storage/config-store.js';
 import { FileOffsetStore } from '../storage/file-offset-store.js';
@@ -16,9 +16,10 @@ import { Worker } from '../worker/worker.js';
 import { readConnectorFile } from './connector-files.js';
 import { parseListener } from './listeners.js';
 import { builtinPlugins } from './plugins.js';
+import { workerMetrics } from './worker-metrics.js';
 
-export interface RunningWorker {
-  readonly herder: StandaloneHerder;
+export interface RunningWorker<H extends AbstractHerder = AbstractHerder> {
+  readonly herder: H;
   readonly rest: RestServer;
   readonly worker: Worker;
   stop(): Promise<void>;
@@ -28,7 +29,7 @@ export async function startStandalone(
   workerProps: Record<string, string>,
   connectorFiles: readonly string[],
   logs: LogRegistry = new LogRegistry((workerProps['log.level'] ?? 'INFO').toUpperCase() as LogLevel),
-): Promise<RunningWorker> {
+): Promise<RunningWorker<StandaloneHerder>> {
   const startedAt = Date.now();
   // Worker keys may use config providers too (${dir:...} for mounted Secrets, ${env:...}),
   // as in Kafka Connect; resolved values live only in memory.
@@ -83,26 +84,13 @@ export async function startStandalone(
     new FileConfigStore(configFile),
   );
   topicTracker.record = (connector, topic) => herder.recordActiveTopic(connector, topic);
-  const metrics =
-    v['metrics.enable'] === true
-      ? createMetricsRegistry({
-          connectorCount: () => worker.connectorNames().length,
-          taskCount: () => worker.taskIds().length,
-          tasks: () => worker.taskMetrics(),
-          connectorTaskStates: () =>
-            worker.connectorNames().map((connector) => {
-              const states: Record<string, number> = {};
-              for (const s of statuses.getTasks(connector).values()) states[s.state] = (states[s.state] ?? 0) + 1;
-              return { connector, states };
-            }),
-        })
-      : undefined;
+  const metrics = v['metrics.enable'] === true ? workerMetrics(worker, statuses) : undefined;
   const rest = createRestServer({
     herder,
     logger: logs.logger('sluice.rest.RestServer'),
     host: listener.host,
     port: listener.port,
-    ...(metrics ? { metrics: async () => ({ contentType: metrics.contentType, body: await metrics.metrics() }) } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   // REST answers (with /health "starting") while persisted connectors start.
   const { port } = await rest.start();

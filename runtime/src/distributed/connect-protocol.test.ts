@@ -79,6 +79,16 @@ describe('Connect group protocol', () => {
     expect(decodeMetadata(expected)).to.deep.equal(metadata);
   });
 
+  it('appends the draining flag after the allocation only when set (Sluice extension)', () => {
+    const plain = hex('0002', '0001 75', '0000000000000007', 'ffffffff');
+    expect(encodeMetadata({ version: 2, url: 'u', configOffset: 7n, allocation: null }).equals(plain)).to.equal(true);
+    const draining = { version: 2, url: 'u', configOffset: 7n, allocation: null, draining: true };
+    const bytes = encodeMetadata(draining);
+    expect(bytes.toString('hex')).to.equal(plain.toString('hex') + '0001');
+    expect(decodeMetadata(bytes)).to.deep.equal(draining);
+    expect(decodeMetadata(plain)).to.not.have.property('draining');
+  });
+
   it('reads and writes V0 (eager) metadata and assignments without the V1 fields', () => {
     const metadataBytes = hex('0000', '0001 75', '0000000000000007');
     expect(encodeMetadata({ version: 0, url: 'u', configOffset: 7n, allocation: null }).equals(metadataBytes)).to.equal(

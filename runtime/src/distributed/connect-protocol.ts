@@ -71,7 +71,16 @@ export interface WorkerMetadata {
   readonly configOffset: bigint;
   /** V1+: the assignment the worker holds now; null when it never had one. */
   readonly allocation: ConnectAssignment | null;
+  /**
+   * Sluice extension (V1+): the worker is draining and must be given no work.
+   * Sent as a trailing int16 of flags after the allocation, only when set:
+   * Java's reader ignores bytes after the fields it knows, and a worker that
+   * is not draining sends exactly Apache's bytes.
+   */
+  readonly draining?: boolean;
 }
+
+const FLAG_DRAINING = 0x1;
 
 export function protocolVersionOf(name: string): ConnectProtocolVersion {
   for (const [version, protocol] of Object.entries(CONNECT_PROTOCOL_NAMES))
@@ -84,7 +93,9 @@ export function encodeMetadata(metadata: WorkerMetadata): Buffer {
   if (metadata.version === CONNECT_PROTOCOL_V0) return w.toBuffer();
   // Java embeds the allocation with the header of the metadata's own version.
   const allocation = metadata.allocation && encodeAssignment({ ...metadata.allocation, version: metadata.version });
-  return w.nullableBytes(allocation ?? null).toBuffer();
+  w.nullableBytes(allocation ?? null);
+  if (metadata.draining) w.int16(FLAG_DRAINING);
+  return w.toBuffer();
 }
 
 export function decodeMetadata(bytes: Buffer): WorkerMetadata {
@@ -94,7 +105,8 @@ export function decodeMetadata(bytes: Buffer): WorkerMetadata {
   const configOffset = r.int64();
   const allocationBytes = r.hasRemaining() ? r.nullableBytes() : null;
   const allocation = allocationBytes === null ? null : decodeAssignment(allocationBytes);
-  return { version, url, configOffset, allocation };
+  const flags = r.hasRemaining() ? r.int16() : 0;
+  return { version, url, configOffset, allocation, ...(flags & FLAG_DRAINING ? { draining: true } : {}) };
 }
 
 export function encodeAssignment(a: ConnectAssignment): Buffer {

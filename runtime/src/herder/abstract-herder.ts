@@ -5,7 +5,8 @@ import type { Admin } from 'kafkajs';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { StoredConnector } from '../storage/config-store.js';
-import type { MemoryStatusStore, Status } from '../storage/status-store.js';
+import type { Status, StatusStore } from '../storage/status-store.js';
+import type { SourcePartition } from '../sdk/index.js';
 import type { LogRegistry } from '../util/logging.js';
 import type { Worker } from '../worker/worker.js';
 import { BadRequestError, ForbiddenError, NotFoundError, connectorNotFound } from './errors.js';
@@ -35,7 +36,7 @@ export interface HerderDeps {
   readonly worker: Worker;
   readonly plugins: PluginRegistry;
   readonly offsets: OffsetStore;
-  readonly statuses: MemoryStatusStore;
+  readonly statuses: StatusStore;
   readonly logs: LogRegistry;
   readonly admin: Admin;
   readonly topicTracking: { enabled: boolean; allowReset: boolean };
@@ -234,10 +235,78 @@ export abstract class AbstractHerder implements Herder {
     return { offsets: entries.map((e) => ({ partition: e.partition, offset: e.offset })) };
   }
 
+  /** Applies an offsets PATCH body (the connector must be stopped). */
+  protected async writeOffsets(name: string, s: StoredConnector, body: ConnectorOffsets): Promise<void> {
+    if (!body || !Array.isArray(body.offsets) || body.offsets.length === 0)
+      throw new BadRequestError('The offsets to alter must be a non-empty list');
+    const type = this.deps.worker.connectorType(s.config);
+    const connector = this.deps.worker.newConnector(s.config);
+    if (type === 'sink') {
+      const entries = body.offsets.map((o) => parseSinkOffset(o.partition, o.offset));
+      if (connector.type === 'sink' && connector.alterOffsets) {
+        await connector.alterOffsets(
+          s.config,
+          new Map(entries.map((e) => [{ topic: e.topic, partition: e.partition }, e.offset])),
+        );
+      }
+      const groupId = sinkGroupId(name, s.config);
+      for (const e of entries) {
+        if (e.offset === null) await this.deps.admin.resetOffsets({ groupId, topic: e.topic, earliest: true });
+        else
+          await this.deps.admin.setOffsets({
+            groupId,
+            topic: e.topic,
+            partitions: [{ partition: e.partition, offset: String(e.offset) }],
+          });
+      }
+      return;
+    }
+    for (const o of body.offsets) {
+      if (!o.partition || typeof o.partition !== 'object')
+        throw new BadRequestError('Source partitions must be JSON objects');
+      if (o.offset !== null && typeof o.offset !== 'object')
+        throw new BadRequestError('Source offsets must be JSON objects or null');
+    }
+    if (connector.type === 'source' && connector.alterOffsets) {
+      try {
+        await connector.alterOffsets(
+          s.config,
+          new Map(body.offsets.map((o) => [o.partition as SourcePartition, o.offset])),
+        );
+      } catch (err) {
+        throw new BadRequestError(`Failed to alter offsets: ${(err as Error).message}`);
+      }
+    }
+    await this.deps.offsets.set(
+      name,
+      body.offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
+    );
+  }
+
+  /** Resets every offset of a stopped connector (sink: deletes its consumer group). */
+  protected async clearOffsets(name: string, s: StoredConnector): Promise<void> {
+    if (this.deps.worker.connectorType(s.config) === 'sink') {
+      const groupId = sinkGroupId(name, s.config);
+      const groups = await this.deps.admin.listGroups();
+      if (groups.groups.some((g) => g.groupId === groupId)) await this.deps.admin.deleteGroups([groupId]);
+      return;
+    }
+    const current = await this.deps.offsets.connectorOffsets(name);
+    await this.deps.offsets.set(
+      name,
+      current.map((e) => ({ partition: e.partition, offset: null })),
+    );
+  }
+
+  /** Whether the connector still has tasks (standalone: running here; distributed: configured anywhere). */
+  protected hasTasks(name: string, _s: StoredConnector): boolean {
+    return this.deps.worker.taskIds(name).length > 0;
+  }
+
   /** Offsets may only change while the connector is STOPPED with no tasks (KIP-875). */
   protected requireStopped(name: string): StoredConnector {
     const s = this.require(name);
-    if (s.targetState !== 'STOPPED' || this.deps.worker.taskIds(name).length > 0) {
+    if (s.targetState !== 'STOPPED' || this.hasTasks(name, s)) {
       throw new BadRequestError(
         `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
       );
@@ -261,3 +330,21 @@ function toStateInfo(status: Status | undefined, fallback: Status['state']) {
 
 export const targetFromInitial = (initial: InitialState | undefined): TargetState =>
   initial === 'PAUSED' ? 'PAUSED' : initial === 'STOPPED' ? 'STOPPED' : 'STARTED';
+
+function parseSinkOffset(
+  partition: Record<string, unknown>,
+  offset: Record<string, unknown> | null,
+): { topic: string; partition: number; offset: number | null } {
+  const topic = partition?.['kafka_topic'];
+  const p = partition?.['kafka_partition'];
+  if (typeof topic !== 'string' || typeof p !== 'number' || !Number.isInteger(p)) {
+    throw new BadRequestError(
+      'Sink connector partitions must have a string "kafka_topic" and an integer "kafka_partition"',
+    );
+  }
+  if (offset === null) return { topic, partition: p, offset: null };
+  const o = offset?.['kafka_offset'];
+  if (typeof o !== 'number' || !Number.isInteger(o) || o < 0)
+    throw new BadRequestError('Sink connector offsets must have a non-negative integer "kafka_offset"');
+  return { topic, partition: p, offset: o };
+}

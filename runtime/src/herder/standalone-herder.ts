@@ -1,11 +1,10 @@
 // Standalone mode: one worker owns every connector; configs and target states
 // live in a file beside the offset file, so everything created over REST
 // comes back after a restart.
-import type { SourcePartition } from '../sdk/index.js';
 import type { FileConfigStore, StoredConnector } from '../storage/config-store.js';
 import type { Logger } from '../util/logging.js';
-import { AbstractHerder, sinkGroupId, targetFromInitial, type HerderDeps } from './abstract-herder.js';
-import { AlreadyExistsError, BadRequestError, NotFoundError } from './errors.js';
+import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
+import { AlreadyExistsError, NotFoundError } from './errors.js';
 import type {
   ConnectorConfig,
   ConnectorInfo,
@@ -163,18 +162,7 @@ export class StandaloneHerder extends AbstractHerder {
 
   async resetConnectorOffsets(name: string): Promise<string> {
     return this.serialized(async () => {
-      const s = this.requireStopped(name);
-      if (this.deps.worker.connectorType(s.config) === 'sink') {
-        const groupId = sinkGroupId(name, s.config);
-        const groups = await this.deps.admin.listGroups();
-        if (groups.groups.some((g) => g.groupId === groupId)) await this.deps.admin.deleteGroups([groupId]);
-      } else {
-        const current = await this.deps.offsets.connectorOffsets(name);
-        await this.deps.offsets.set(
-          name,
-          current.map((e) => ({ partition: e.partition, offset: null })),
-        );
-      }
+      await this.clearOffsets(name, this.requireStopped(name));
       return 'The offsets for this connector have been reset successfully';
     });
   }
@@ -185,53 +173,6 @@ export class StandaloneHerder extends AbstractHerder {
   }
 
   // ---- internals ------------------------------------------------------------
-
-  private async writeOffsets(name: string, s: StoredConnector, body: ConnectorOffsets): Promise<void> {
-    if (!body || !Array.isArray(body.offsets) || body.offsets.length === 0)
-      throw new BadRequestError('The offsets to alter must be a non-empty list');
-    const type = this.deps.worker.connectorType(s.config);
-    const connector = this.deps.worker.newConnector(s.config);
-    if (type === 'sink') {
-      const entries = body.offsets.map((o) => parseSinkOffset(o.partition, o.offset));
-      if (connector.type === 'sink' && connector.alterOffsets) {
-        await connector.alterOffsets(
-          s.config,
-          new Map(entries.map((e) => [{ topic: e.topic, partition: e.partition }, e.offset])),
-        );
-      }
-      const groupId = sinkGroupId(name, s.config);
-      for (const e of entries) {
-        if (e.offset === null) await this.deps.admin.resetOffsets({ groupId, topic: e.topic, earliest: true });
-        else
-          await this.deps.admin.setOffsets({
-            groupId,
-            topic: e.topic,
-            partitions: [{ partition: e.partition, offset: String(e.offset) }],
-          });
-      }
-      return;
-    }
-    for (const o of body.offsets) {
-      if (!o.partition || typeof o.partition !== 'object')
-        throw new BadRequestError('Source partitions must be JSON objects');
-      if (o.offset !== null && typeof o.offset !== 'object')
-        throw new BadRequestError('Source offsets must be JSON objects or null');
-    }
-    if (connector.type === 'source' && connector.alterOffsets) {
-      try {
-        await connector.alterOffsets(
-          s.config,
-          new Map(body.offsets.map((o) => [o.partition as SourcePartition, o.offset])),
-        );
-      } catch (err) {
-        throw new BadRequestError(`Failed to alter offsets: ${(err as Error).message}`);
-      }
-    }
-    await this.deps.offsets.set(
-      name,
-      body.offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
-    );
-  }
 
   private async setTarget(name: string, targetState: TargetState): Promise<void> {
     const s = this.require(name);
@@ -307,22 +248,4 @@ export class StandaloneHerder extends AbstractHerder {
     for (let task = 0; task < next.length; task++)
       await this.deps.worker.startTask({ connector: name, task }, s.config, next[task]!, s.targetState);
   }
-}
-
-function parseSinkOffset(
-  partition: Record<string, unknown>,
-  offset: Record<string, unknown> | null,
-): { topic: string; partition: number; offset: number | null } {
-  const topic = partition?.['kafka_topic'];
-  const p = partition?.['kafka_partition'];
-  if (typeof topic !== 'string' || typeof p !== 'number' || !Number.isInteger(p)) {
-    throw new BadRequestError(
-      'Sink connector partitions must have a string "kafka_topic" and an integer "kafka_partition"',
-    );
-  }
-  if (offset === null) return { topic, partition: p, offset: null };
-  const o = offset?.['kafka_offset'];
-  if (typeof o !== 'number' || !Number.isInteger(o) || o < 0)
-    throw new BadRequestError('Sink connector offsets must have a non-negative integer "kafka_offset"');
-  return { topic, partition: p, offset: o };
 }

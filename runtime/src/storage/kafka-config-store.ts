@@ -208,10 +208,38 @@ export interface KafkaConfigStoreOptions {
 
 export type ConfigChangeListener = (connectors: string[]) => void;
 
+/** A request written to the config topic for every worker to act on (not part of the config state). */
+export type ControlRecord =
+  | { kind: 'restart'; connector: string; includeTasks: boolean; onlyFailed: boolean }
+  | { kind: 'logger'; namespace: string; level: string };
+
+export const restartKey = (c: string): string => `restart-connector-${c}`;
+export const loggerKey = (namespace: string): string => `logger-cluster-${namespace}`;
+
+/** Parses `restart-connector-<c>` and `logger-cluster-<ns>` records (Apache's formats). */
+export function parseControlRecord(key: string, value: string | null): ControlRecord | undefined {
+  if (value === null) return undefined;
+  const v = parseObject(value);
+  if (!v) return undefined;
+  if (key.startsWith('restart-connector-'))
+    return {
+      kind: 'restart',
+      connector: key.slice('restart-connector-'.length),
+      includeTasks: v['include-tasks'] === true,
+      onlyFailed: v['only-failed'] === true,
+    };
+  if (key.startsWith('logger-cluster-') && typeof v.level === 'string')
+    return { kind: 'logger', namespace: key.slice('logger-cluster-'.length), level: v.level };
+  return undefined;
+}
+
 export class KafkaConfigStore {
   private readonly state: ConfigState;
   private readonly log: KafkaBasedLog;
   private readonly listeners = new Set<ConfigChangeListener>();
+  private readonly controlListeners = new Set<(record: ControlRecord) => void>();
+  /** Control records are requests of the moment: those read while starting up are history. */
+  private live = false;
 
   constructor(options: KafkaConfigStoreOptions) {
     this.state = new ConfigState(options.logger);
@@ -225,6 +253,17 @@ export class KafkaConfigStore {
       logger: options.logger,
       onRecord: (r) => {
         if (r.key === null) return;
+        if (this.live && this.controlListeners.size > 0) {
+          const control = parseControlRecord(r.key, r.value === null ? null : r.value.toString('utf8'));
+          if (control)
+            for (const l of this.controlListeners) {
+              try {
+                l(control);
+              } catch (err) {
+                options.logger.error('Config control listener failed', { error: (err as Error).message });
+              }
+            }
+        }
         const changed = this.state.apply(r.key, r.value === null ? null : r.value.toString('utf8'), r.offset);
         if (changed === undefined) return;
         for (const l of this.listeners) {
@@ -247,6 +286,7 @@ export class KafkaConfigStore {
       await this.log.stop();
       throw err;
     }
+    this.live = true;
     return this.snapshot();
   }
 
@@ -272,6 +312,22 @@ export class KafkaConfigStore {
   onChange(listener: ConfigChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called for restart requests and cluster logger levels written after this store started. */
+  onControl(listener: (record: ControlRecord) => void): () => void {
+    this.controlListeners.add(listener);
+    return () => this.controlListeners.delete(listener);
+  }
+
+  /** `restart-connector-<c>`: every worker restarts what it runs of the connector. */
+  async putRestartRequest(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<void> {
+    await this.log.send(restartKey(name), JSON.stringify({ 'include-tasks': includeTasks, 'only-failed': onlyFailed }));
+  }
+
+  /** `logger-cluster-<ns>`: every worker sets the level. */
+  async putLoggerLevel(namespace: string, level: string): Promise<void> {
+    await this.log.send(loggerKey(namespace), JSON.stringify({ level }));
   }
 
   /** Writes the connector config (and, first, its target state when given); resolves once read back. */

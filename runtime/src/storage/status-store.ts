@@ -13,7 +13,15 @@ export interface StatusListener {
   task(connector: string, task: number, status: Status): void;
 }
 
-export class MemoryStatusStore implements StatusListener {
+/** What a herder reads and maintains: the memory store (standalone) or the status topic (distributed). */
+export interface StatusStore extends StatusListener {
+  getConnector(name: string): Status | undefined;
+  getTasks(connector: string): Map<number, Status>;
+  dropTasks(connector: string, fromTask?: number): void;
+  remove(connector: string): void;
+}
+
+export class MemoryStatusStore implements StatusStore {
   private readonly connectors = new Map<string, Status>();
   private readonly tasks = new Map<string, Map<number, Status>>();
 

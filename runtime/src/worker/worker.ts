@@ -19,6 +19,7 @@ import { WorkerSourceTask } from './worker-source-task.js';
 import type { WorkerTask } from './worker-task.js';
 import { taskKey, type TaskId } from './task-status.js';
 import { connectorConfigDef } from './connector-config.js';
+import { sinkGroupId } from '../herder/abstract-herder.js';
 
 export interface WorkerOptions {
   readonly workerId: string;
@@ -267,7 +268,9 @@ export class Worker {
       log,
       ...common,
       consumer: kafka.consumer({
-        groupId: consumerProps['group.id'] ?? `connect-${id.connector}`,
+        // Never the worker's own group.id (the Connect cluster's group): as
+        // sinkGroupId() says, the connector's override or connect-<name>.
+        groupId: sinkGroupId(id.connector, conn),
         sessionTimeout: Number(consumerProps['session.timeout.ms'] ?? 45000),
         heartbeatInterval: Number(consumerProps['heartbeat.interval.ms'] ?? 3000),
         // Kafka's fetch.max.wait.ms default; kafkajs's own 5 s also delays every stop by up to 5 s.
