@@ -143,3 +143,31 @@ export class RuntimeProcess {
     return { status: res.status, body: parsed };
   }
 }
+
+/**
+ * worker.properties of a distributed test worker in group `group` (topics
+ * `<group>-configs|offsets|status`, replication 1), String converters, fast
+ * group settings: a lost worker's tasks move after 6 s + 2 s.
+ */
+export function distributedProps(bootstrapServers: string, group: string, port: number) {
+  return {
+    'bootstrap.servers': bootstrapServers,
+    'group.id': group,
+    'config.storage.topic': `${group}-configs`,
+    'offset.storage.topic': `${group}-offsets`,
+    'status.storage.topic': `${group}-status`,
+    'config.storage.replication.factor': 1,
+    'offset.storage.replication.factor': 1,
+    'status.storage.replication.factor': 1,
+    'offset.storage.partitions': 5,
+    'status.storage.partitions': 2,
+    'key.converter': STRING_CONVERTER,
+    'value.converter': STRING_CONVERTER,
+    'offset.flush.interval.ms': 500,
+    'session.timeout.ms': 6000,
+    'heartbeat.interval.ms': 1000,
+    'scheduled.rebalance.max.delay.ms': 2000,
+    'rest.advertised.host.name': '127.0.0.1',
+    'rest.advertised.port': port,
+  };
+}

@@ -7,7 +7,7 @@ import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { createTopic, produce, readTopic, testKafka } from '../src/kafka.js';
 import { randomName } from '../src/names.js';
-import { RuntimeProcess, STRING_CONVERTER, freePort, tempDir } from '../src/runtime-process.js';
+import { RuntimeProcess, distributedProps, freePort, tempDir } from '../src/runtime-process.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -27,26 +27,7 @@ describe('runtime: distributed mode @env', function () {
   const group = randomName('dist');
   const workers: RuntimeProcess[] = [];
 
-  const props = (port: number) => ({
-    'bootstrap.servers': env().kafka.bootstrapServers,
-    'group.id': group,
-    'config.storage.topic': `${group}-configs`,
-    'offset.storage.topic': `${group}-offsets`,
-    'status.storage.topic': `${group}-status`,
-    'config.storage.replication.factor': 1,
-    'offset.storage.replication.factor': 1,
-    'status.storage.replication.factor': 1,
-    'offset.storage.partitions': 5,
-    'status.storage.partitions': 2,
-    'key.converter': STRING_CONVERTER,
-    'value.converter': STRING_CONVERTER,
-    'offset.flush.interval.ms': 500,
-    'session.timeout.ms': 6000,
-    'heartbeat.interval.ms': 1000,
-    'scheduled.rebalance.max.delay.ms': 2000,
-    'rest.advertised.host.name': '127.0.0.1',
-    'rest.advertised.port': port,
-  });
+  const props = (port: number) => distributedProps(env().kafka.bootstrapServers, group, port);
 
   async function startWorker(port?: number): Promise<RuntimeProcess> {
     const p = port ?? (await freePort());

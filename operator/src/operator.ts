@@ -41,6 +41,8 @@ export interface OperatorOptions {
   readonly restartUnitMs?: number;
   /** How to reach a cluster's REST API; default its API Service DNS name. */
   readonly connectFor?: (kc: KafkaConnect) => ConnectApi;
+  /** How to reach one distributed worker; default its pod's DNS name. */
+  readonly workerFor?: (kc: KafkaConnect, ordinal: number) => ConnectApi;
 }
 
 export interface RunningOperator {
@@ -104,6 +106,12 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     events: new EventRecorder({ kubeConfig: kc, logger }),
     settings: o.settings,
     connectFor: o.connectFor ?? ((k) => createConnectClient(names.apiUrl(k.metadata.name, k.metadata.namespace))),
+    workerFor:
+      o.workerFor ??
+      ((k, i) =>
+        createConnectClient(names.workerUrl(k.metadata.name, k.metadata.namespace ?? 'default', i), {
+          timeoutMs: 10_000,
+        })),
     now: () => new Date(),
     restartUnitMs: o.restartUnitMs ?? 60_000,
     logger,

@@ -30,6 +30,14 @@ export interface PluginInfo {
   version: string;
 }
 
+/** A Sluice worker's drain state (GET/POST /admin/drain, distributed mode). */
+export interface DrainStatus {
+  draining: boolean;
+  drained: boolean;
+  connectors: number;
+  tasks: number;
+}
+
 export class ConnectApiError extends Error {
   readonly code = 'CONNECT_API';
   constructor(
@@ -69,6 +77,8 @@ export interface ConnectApi {
   plugins(): Promise<PluginInfo[]>;
   setLoggerLevel(logger: string, level: string): Promise<void>;
   health(): Promise<boolean>;
+  /** Asks one worker to hand its work to the others (Sluice extension). */
+  drain(): Promise<DrainStatus>;
 }
 
 export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}): ConnectApi {
@@ -150,6 +160,7 @@ export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}
     plugins: async () => (await request<PluginInfo[]>('GET', '/connector-plugins')) ?? [],
     setLoggerLevel: async (logger, level) =>
       void (await request('PUT', `/admin/loggers/${enc(logger)}?scope=cluster`, { level })),
+    drain: async () => (await request<DrainStatus>('POST', '/admin/drain'))!,
     health: async () => {
       try {
         await request('GET', '/health');

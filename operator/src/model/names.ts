@@ -12,6 +12,9 @@ export const names = {
   /** distributed workers' stable pod names */
   pod: (cluster: string, ordinal: number) => `${cluster}-connect-${ordinal}`,
   apiUrl: (cluster: string, namespace: string) => `http://${cluster}-connect-api.${namespace}.svc:8083`,
+  /** one distributed worker's REST API, through the headless Service (its advertised name) */
+  workerUrl: (cluster: string, namespace: string, ordinal: number) =>
+    `http://${cluster}-connect-${ordinal}.${cluster}-connect.${namespace}.svc:8083`,
   groupId: (cluster: string) => cluster,
   configTopic: (cluster: string) => `${cluster}-configs`,
   offsetTopic: (cluster: string) => `${cluster}-offsets`,

@@ -20,6 +20,8 @@ export interface ReconcileDeps {
   readonly settings: OperatorSettings;
   /** REST client of a cluster's workers (in a cluster: its API Service). */
   readonly connectFor: (kc: KafkaConnect) => ConnectApi;
+  /** REST client of one distributed worker (in a cluster: its pod's DNS name), for draining it. */
+  readonly workerFor: (kc: KafkaConnect, ordinal: number) => ConnectApi;
   readonly now: () => Date;
   /** unit of the auto-restart backoff (Strimzi: one minute) */
   readonly restartUnitMs: number;

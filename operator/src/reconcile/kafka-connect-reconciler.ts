@@ -12,6 +12,7 @@ import { clusterStatus, type ObservedWorkload } from './cluster-status.js';
 import { readyCondition, setCondition } from './conditions.js';
 import { KAFKA_CONNECTS, type ReconcileDeps } from './deps.js';
 import { sameJson } from './same-json.js';
+import { DRAIN_RECHECK_MS, departingOrdinals, drainDeparting } from './scale-down.js';
 
 const NOT_READY_RECHECK_MS = 15_000;
 /**
@@ -34,6 +35,8 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
   // Per cluster (namespace/name), per child (kind/name). In memory: after a
   // restart everything is applied once again.
   const applied = new Map<string, Map<string, Applied>>();
+  /** Per cluster: when the current drained scale-down started. */
+  const drainsStarted = new Map<string, number>();
 
   /**
    * The version of a watched child in the cache (generation for workloads,
@@ -77,6 +80,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     // (server-side apply stays the source of truth; this only saves requests
     // that would change nothing); a rejected one is reported, not retried in a loop.
     const failures: string[] = [];
+    const draining = await drainBeforeScaleDown(key, kc, d.objects, now);
     for (const obj of d.objects) {
       const childName = obj.metadata?.name ?? '';
       const childKey = `${obj.kind}/${childName}`;
@@ -152,8 +156,58 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       await deps.applier.patchStatus(KAFKA_CONNECTS, namespace ?? '', name, status as Record<string, unknown>);
     }
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    if (draining) return { requeueAfter: DRAIN_RECHECK_MS };
     return ready || resolvedReplicas(kc) === 0 ? undefined : { requeueAfter: NOT_READY_RECHECK_MS };
   };
+
+  /**
+   * Distributed mode, fewer replicas than the StatefulSet has: drain the
+   * departing workers first. Until they are drained the desired StatefulSet
+   * keeps its current size (changed in place in `objects`); returns whether
+   * it is still waiting.
+   */
+  async function drainBeforeScaleDown(
+    key: string,
+    kc: KafkaConnect,
+    objects: KubernetesObject[],
+    now: number,
+  ): Promise<boolean> {
+    const wanted = resolvedReplicas(kc);
+    const sts = deps.statefulSets.get(kc.metadata.namespace, names.workload(kc.metadata.name)) as
+      (KubernetesObject & { spec?: { replicas?: number } }) | undefined;
+    const current = sts?.spec?.replicas ?? 0;
+    // Scaling to zero stops the whole cluster: nobody could take the work.
+    if (resolvedMode(kc) !== 'distributed' || wanted === 0 || wanted >= current) {
+      drainsStarted.delete(key);
+      return false;
+    }
+    const ordinals = departingOrdinals(current, wanted);
+    let startedAt = drainsStarted.get(key);
+    if (startedAt === undefined) {
+      drainsStarted.set(key, (startedAt = now));
+      await deps.events.normal(
+        kc,
+        'Draining',
+        `Draining worker(s) ${ordinals.map((i) => names.pod(kc.metadata.name, i)).join(', ')} before scaling down to ${wanted}`,
+      );
+    }
+    const progress = await drainDeparting(kc, ordinals, deps.workerFor, startedAt, now, deps.logger);
+    if (progress.phase === 'draining') {
+      const workload = objects.find((o) => o.kind === 'StatefulSet') as
+        (KubernetesObject & { spec: { replicas?: number } }) | undefined;
+      if (workload) workload.spec.replicas = current;
+      return true;
+    }
+    drainsStarted.delete(key);
+    if (progress.phase === 'timed-out')
+      await deps.events.warning(
+        kc,
+        'DrainTimedOut',
+        `Worker(s) ${progress.waitingFor.join(', ')} did not drain in time; scaling down to ${wanted} anyway`,
+      );
+    else await deps.events.normal(kc, 'Drained', `Drained worker(s) ${ordinals.join(', ')}; scaling down to ${wanted}`);
+    return false;
+  }
 }
 
 function versionOf(obj: KubernetesObject): string {

@@ -1,0 +1,165 @@
+// The operator with a distributed cluster against the real apiserver and real
+// runtime workers. This control plane runs no pods, so the StatefulSet's
+// workers are local processes: the cluster's API Service and each pod's DNS
+// name are mapped to them (connectFor / workerFor).
+import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
+import type { Kafka } from 'kafkajs';
+import { withEnv } from '../src/env.js';
+import { randomName } from '../src/names.js';
+import { eventually } from '../src/eventually.js';
+import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
+import { readTopic, testKafka } from '../src/kafka.js';
+import { RuntimeProcess, distributedProps, freePort, tempDir } from '../src/runtime-process.js';
+import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { silentLogger } from '../../operator/src/kube/logger.js';
+import { createConnectClient } from '../../operator/src/connect/connect-client.js';
+import { names } from '../../operator/src/model/names.js';
+
+describe('operator: distributed clusters with real workers @env', function () {
+  this.timeout(240_000);
+  const env = withEnv();
+  const ns = randomName('dist-op');
+  const group = randomName('dist-op');
+  let operator: RunningOperator;
+  let apps: k8s.AppsV1Api;
+  let core: k8s.CoreV1Api;
+  let kafka: Kafka;
+  let dir: string;
+  /** ordinal -> worker process */
+  const workers = new Map<number, RuntimeProcess>();
+
+  const api = () => rest(env());
+  const kcBody = (name: string, spec: Record<string, unknown>) => ({
+    apiVersion: 'sluice.dev/v1alpha1',
+    kind: 'KafkaConnect',
+    metadata: { name },
+    spec: { bootstrapServers: env().kafka.bootstrapServers, ...spec },
+  });
+  const patchKc = (name: string, spec: Record<string, unknown>) =>
+    api().request({
+      method: 'PATCH',
+      path: sluicePath('kafkaconnects', ns, name),
+      body: { spec },
+      contentType: 'application/merge-patch+json',
+    });
+  const stsReplicas = async (name: string) =>
+    (await apps.readNamespacedStatefulSet({ namespace: ns, name: names.workload(name) })).spec?.replicas;
+
+  async function startWorker(ordinal: number) {
+    const port = await freePort();
+    const w = new RuntimeProcess({
+      mode: 'distributed',
+      dir,
+      port,
+      workerProps: distributedProps(env().kafka.bootstrapServers, group, port),
+    });
+    workers.set(ordinal, w);
+    await w.start();
+    return w;
+  }
+
+  before(async () => {
+    await installCrds(env());
+    const kc = kubeConfig(env());
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    kafka = testKafka(env().kafka.bootstrapServers);
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    dir = await tempDir('op-dist');
+    for (const i of [0, 1, 2]) await startWorker(i);
+    const urlOf = (i: number) => workers.get(i)?.url ?? 'http://127.0.0.1:9';
+    operator = await startOperator({
+      kubeConfig: kc,
+      logger: silentLogger,
+      namespaces: [ns],
+      leaderElection: false,
+      settings: {
+        defaultImage: 'sluice/runtime:test',
+        operatorNamespace: 'sluice-system',
+        operatorPodLabels: { app: 'sluice-operator' },
+      },
+      // The API Service reaches any live worker; each pod name reaches its own.
+      connectFor: () =>
+        createConnectClient(urlOf([...workers.keys()].find((i) => workers.get(i)!.exitCode === undefined) ?? 0), {
+          timeoutMs: 5000,
+        }),
+      workerFor: (_k, i) => createConnectClient(urlOf(i), { timeoutMs: 5000 }),
+    });
+  });
+
+  after(async () => {
+    await operator?.stop();
+    await Promise.all([...workers.values()].map((w) => w.stop().catch(() => undefined)));
+    await core?.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('drains departing workers before the StatefulSet shrinks; no record is lost', async () => {
+    await api().request({
+      method: 'POST',
+      path: sluicePath('kafkaconnects', ns),
+      body: kcBody('big', { mode: 'distributed', replicas: 3 }),
+    });
+    await eventually('a StatefulSet of 3', async () => (await stsReplicas('big').catch(() => undefined)) === 3);
+    const topic = randomName('scale');
+    const perTask = 3_000;
+    await api().request({
+      method: 'POST',
+      path: sluicePath('connectors', ns),
+      body: {
+        apiVersion: 'sluice.dev/v1alpha1',
+        kind: 'Connector',
+        metadata: { name: 'gen' },
+        spec: {
+          clusterRef: { name: 'big' },
+          class: 'DataGen',
+          tasksMax: 3,
+          config: { topic, 'key.type': 'sequence', 'records.per.second': '500', 'max.records': String(perTask) },
+        },
+      },
+    });
+    const w0 = workers.get(0)!;
+    await eventually('3 tasks on 3 workers', async () => {
+      const s = await w0.rest('GET', '/connectors/gen/status');
+      if (s.status !== 200 || s.body.tasks.length !== 3) return false;
+      const owners = new Set(s.body.tasks.map((t: { worker_id: string }) => t.worker_id));
+      return s.body.tasks.every((t: { state: string }) => t.state === 'RUNNING') && owners.size === 3;
+    });
+
+    await patchKc('big', { replicas: 1 });
+    // The StatefulSet may only shrink once workers 1 and 2 are drained.
+    const seenWhileDraining: number[] = [];
+    await eventually(
+      'the StatefulSet scaled to 1',
+      async () => {
+        const replicas = await stsReplicas('big');
+        if (replicas === 3) {
+          seenWhileDraining.push(3);
+          return false;
+        }
+        for (const i of [1, 2]) {
+          const drain = (await workers.get(i)!.rest('GET', '/admin/drain')).body;
+          expect(drain, `worker ${i} when the StatefulSet shrank`).to.deep.include({ drained: true, tasks: 0 });
+        }
+        return replicas === 1;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    expect(seenWhileDraining.length).to.be.greaterThan(0);
+    const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=big' });
+    expect(events.items.map((e) => e.reason)).to.include.members(['Draining', 'Drained']);
+    // Worker 0 runs everything, and the departing workers go away as their pods would.
+    await eventually('all tasks on worker 0', async () => {
+      const s = (await w0.rest('GET', '/connectors/gen/status')).body;
+      return s.tasks.every(
+        (t: { state: string; worker_id: string }) =>
+          t.state === 'RUNNING' && t.worker_id === `127.0.0.1:${w0.opts.port}`,
+      );
+    });
+    for (const i of [1, 2]) await workers.get(i)!.stop();
+    const records = await readTopic(kafka, topic, 3 * perTask, 90_000);
+    const ids = new Set(records.map((r) => Number(r.key)));
+    const missing = [...Array(3 * perTask).keys()].filter((i) => !ids.has(i));
+    expect(missing).to.deep.equal([]);
+  });
+});
