@@ -144,7 +144,18 @@ describe('helm chart helm/sluice @env', function () {
     namespaces.push(ns);
     return ns;
   };
+  /** Releases to uninstall after a failed test (cluster-scoped RBAC outlives the namespace). */
+  const releases: [string, string][] = [];
   after(async () => {
+    for (const [release, ns] of releases) await helm(env(), 'uninstall', release, '-n', ns).catch(() => undefined);
+    for (const ns of namespaces) {
+      // A Connector left with its finalizer (a test failed midway, no operator now) would hold the namespace.
+      const left = await kubectl(env(), 'get', 'connectors', '-n', ns, '-o', 'name').catch(() => '');
+      for (const c of left.split('\n').filter(Boolean))
+        await kubectl(env(), 'patch', c, '-n', ns, '--type=merge', '-p', '{"metadata":{"finalizers":null}}').catch(
+          () => undefined,
+        );
+    }
     for (const ns of namespaces) await kubectl(env(), 'delete', 'namespace', ns, '--wait=false').catch(() => undefined);
   });
 
@@ -362,6 +373,7 @@ describe('helm chart helm/sluice @env', function () {
       const work = await newNamespace('helm-work');
       const release = randomName('rel');
       const name = `${release}-sluice-operator`;
+      releases.push([release, ns]);
       const out = await helm(env(), 'install', release, CHART_DIR, '-n', ns, '--set', 'replicas=2');
       expect(out).to.include('STATUS: deployed').and.include('It watches all namespaces');
       expect(await kubectl(env(), 'get', 'deployment,serviceaccount,service,role,rolebinding', '-n', ns, '-o', 'name'))
@@ -406,6 +418,7 @@ describe('helm chart helm/sluice @env', function () {
       const release = randomName('rel');
       const name = `${release}-sluice-operator`;
       const values = await valuesFile({ watchNamespaces: [watched] });
+      releases.push([release, ns]);
       const out = await helm(env(), 'install', release, CHART_DIR, '-n', ns, '-f', values);
       expect(out).to.include(`It watches namespaces ${watched}`);
       expect(await kubectl(env(), 'get', 'role,rolebinding', '-n', watched, '-o', 'name'))
@@ -590,6 +603,13 @@ async function exerciseOperator(env: TestEnv, ns: string): Promise<void> {
   await eventually('the ModeChanged Event', async () =>
     (await kubectl(env, 'get', 'events', '-n', ns, '--field-selector', 'reason=ModeChanged', '-o', 'name')).trim(),
   );
+
+  // A refused apply does not reach the log: it becomes an ApplyFailed condition and a Warning Event.
+  expect(
+    await kubectl(env, 'get', 'events', '-n', ns, '--field-selector', 'reason=ApplyFailed', '-o', 'name'),
+  ).to.equal('');
+  const dist = await get(sluicePath('kafkaconnects', ns, 'dist'));
+  expect(dist.status.conditions.find((c: any) => c.type === 'Ready').reason).to.not.equal('ApplyFailed');
 
   // The cluster goes first; the Connector's finalizer is then removed without a REST call.
   await api.request({ method: 'DELETE', path: sluicePath('kafkaconnects', ns, 'solo') });
