@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # k8s.sh up|down|clean|status: a real Kubernetes control plane on loopback:
-# etcd, kube-apiserver (RBAC on, service-account token signer),
+# etcd, kube-apiserver (RBAC on, service-account token signer; it also
+# listens where pods reach it: the node address it advertises as the
+# `kubernetes` Service's endpoint),
 # kube-controller-manager and kube-scheduler, each under its own identity.
 # Writes an admin kubeconfig to $SLUICE_STATE/k8s/admin.kubeconfig.
 source "$(dirname "$0")/lib.sh"
@@ -56,8 +58,13 @@ pki() {
     openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   fi
   local host_ips; host_ips=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9.]+$' | sed 's/^/IP:/' | paste -sd, || true)
+  # Pods reach the apiserver at the node's address (the `kubernetes` Service's
+  # endpoint); a certificate from before the node existed lacks it.
+  if [ -f "$PKI/apiserver.crt" ] && ! openssl x509 -in "$PKI/apiserver.crt" -noout -text | grep -q "IP Address:$NODE_IP\b"; then
+    rm -f "$PKI/apiserver.crt"
+  fi
   cert apiserver kube-apiserver "" \
-    "IP:127.0.0.1,IP:$SERVICE_IP${host_ips:+,$host_ips},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    "IP:127.0.0.1,IP:$SERVICE_IP,IP:$NODE_IP${host_ips:+,$host_ips},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters
   cert admin sluice-admin system:masters
   cert controller-manager system:kube-controller-manager ""
@@ -67,10 +74,17 @@ pki() {
   kubeconfig "$DIR/scheduler.kubeconfig" scheduler
 }
 
-# start <name> <args...>: run a binary from $K8S_BIN in its own session, logging to a file.
+# start <name> <args...>: run a binary from $K8S_BIN in its own session, logging
+# to a file. A running one known to have started with other arguments (an
+# older version of this script) is restarted.
 start() {
   local name=$1; shift
-  pid_alive "$DIR/$name.pid" && return 0
+  if pid_alive "$DIR/$name.pid"; then
+    [ ! -f "$DIR/$name.args" ] || [ "$*" = "$(cat "$DIR/$name.args")" ] && return 0
+    log "restarting $name (its arguments changed)"
+    stop_pid "$DIR/$name.pid" 20
+  fi
+  echo "$*" > "$DIR/$name.args"
   setsid "$K8S_BIN/$name" "$@" > "$DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$DIR/$name.pid"
 }
@@ -87,14 +101,15 @@ up() {
     --initial-cluster "sluice=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
   wait_for 30 etcd curl -sf "http://127.0.0.1:$ETCD_PORT/health"
   start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address "${APISERVER_ADVERTISE_ADDRESS:-127.0.0.1}" --secure-port "$APISERVER_PORT" \
+    --bind-address "${APISERVER_BIND_ADDRESS:-0.0.0.0}" --advertise-address "${APISERVER_ADVERTISE_ADDRESS:-$NODE_IP}" --secure-port "$APISERVER_PORT" \
     --authorization-mode Node,RBAC --anonymous-auth=false \
     --client-ca-file "$PKI/ca.crt" --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
     --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types InternalIP,Hostname \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
     --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true \
-    --endpoint-reconciler-type none --profiling=false
+    --profiling=false
   wait_for 90 kube-apiserver healthy readyz
   start kube-controller-manager --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
@@ -123,5 +138,8 @@ case "${1:-}" in
   clean) down; rm -rf "$DIR" ;;
   status) for c in "${COMPONENTS[@]}"; do pid_alive "$DIR/$c.pid" || { echo "stopped ($c)"; exit 1; }; done; echo "running $SERVER" ;;
   kubeconfig) echo "$DIR/admin.kubeconfig" ;;
+  # For node.sh: identities signed by this control plane's CA.
+  cert) shift; mkdir -p "$PKI"; cert "$@"; echo "$PKI" ;;
+  kubeconfig-for) shift; kubeconfig "$@" ;;
   *) echo "usage: $0 up|down|clean|status|kubeconfig" >&2; exit 2 ;;
 esac

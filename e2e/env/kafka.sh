@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_POD_PORT="${KAFKA_POD_PORT:-9094}"
 DIR="$SLUICE_STATE/kafka"
 PIDFILE="$DIR/kafka.pid"
 
@@ -33,11 +34,24 @@ ready() { (exec 3<>"/dev/tcp/$KAFKA_HOST/$KAFKA_PORT") 2>/dev/null && grep -q 'K
 
 up() {
   fetch_jars
-  if pid_alive "$PIDFILE"; then log "kafka already running"; return 0; fi
   mkdir -p "$DIR"
+  # With KAFKA_POD_HOST (the node's address, set by up.sh), a second listener
+  # PODS on that address and KAFKA_POD_PORT (Kafka wants one port per
+  # listener), advertised as itself, serves clients in pods.
+  local pods="" pods_map=""
+  if [ -n "${KAFKA_POD_HOST:-}" ]; then pods=",PODS://$KAFKA_POD_HOST:$KAFKA_POD_PORT"; pods_map=",PODS:PLAINTEXT"; fi
   sed -e "s#@KAFKA_HOST@#$KAFKA_HOST#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
       -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@DATA_DIR@#$DIR/data#g" \
-      "$SLUICE_ROOT/e2e/env/kafka/server.properties" > "$DIR/server.properties"
+      -e "s#@POD_LISTENER@#$pods#g" -e "s#@POD_LISTENER_MAP@#$pods_map#g" \
+      "$SLUICE_ROOT/e2e/env/kafka/server.properties" > "$DIR/server.properties.new"
+  if pid_alive "$PIDFILE"; then
+    if cmp -s "$DIR/server.properties.new" "$DIR/server.properties"; then
+      rm -f "$DIR/server.properties.new"; log "kafka already running"; return 0
+    fi
+    log "restarting kafka (its listeners changed)"
+    down
+  fi
+  mv "$DIR/server.properties.new" "$DIR/server.properties"
   if [ ! -f "$DIR/data/meta.properties" ]; then
     jvm "$DIR/format.log" kafka.tools.StorageTool format \
       -t "$(jvm "$DIR/format.log" kafka.tools.StorageTool random-uuid)" \

@@ -11,11 +11,24 @@ SLUICE_STATE="${SLUICE_STATE:-$SLUICE_CACHE/state}"
 K8S_VERSION="v1.35.4"     # last minor that supports containerd 1.x (node issue)
 ETCD_VERSION="v3.6.5"     # the etcd server version k8s.io/kubernetes v1.35.4 requires
 HELM_VERSION="v3.20.2"    # built against client-go v0.35, matching the control plane
+COREDNS_VERSION="$(sed -n 's:^require github.com/coredns/coredns \(v[0-9.]*\)$:\1:p' "$SLUICE_ROOT/e2e/env/coredns/go.mod")"
+CRICTL_VERSION="v1.34.0"  # newest cri-tools on the module proxy not newer than the node (v1.35.0 is not there)
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SLUICE_ROOT/e2e/env/kafka/pom.xml")"
 
 K8S_BIN="$SLUICE_CACHE/k8s-$K8S_VERSION/bin"
 HELM_BIN="$SLUICE_CACHE/helm-$HELM_VERSION/bin"
 KAFKA_LIBS="$SLUICE_CACHE/kafka-$KAFKA_VERSION/libs"
+COREDNS_BIN="$SLUICE_CACHE/coredns-$COREDNS_VERSION/bin"
+CRICTL_BIN="$SLUICE_CACHE/crictl-$CRICTL_VERSION/bin"
+
+# The node (node.sh): one per machine, since kube-proxy owns the host's
+# KUBE-* iptables chains. Its addresses exist only on the bridge node.sh
+# creates: the node's own address and the pods' subnet.
+NODE_NAME="${NODE_NAME:-sluice-node}"
+NODE_IP="${NODE_IP:-10.201.0.1}"
+POD_CIDR="${POD_CIDR:-10.244.0.0/24}"
+POD_GATEWAY="${POD_GATEWAY:-10.244.0.1}"
+NODE_OWNER_FILE=/run/sluice-node.owner
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -1,0 +1,401 @@
+#!/usr/bin/env bash
+# node.sh net|up|down|clean|status|info: a real Kubernetes node beside the
+# control plane of k8s.sh: containerd + runc + CNI bridge (Debian packages),
+# kubelet and kube-proxy (built by build-k8s.sh), CoreDNS as a host process
+# serving cluster.local, a local PV provisioner with a default StorageClass,
+# and the images of images.sh imported into containerd.
+#
+# Network (nothing here routes to anything outside the machine): one bridge,
+# sluicebr0, with the pods' veths, the pods' gateway $POD_GATEWAY in $POD_CIDR
+# and the node's own address $NODE_IP/32 (its InternalIP, where the apiserver,
+# CoreDNS and Kafka's pod listener are reached; this kernel has no dummy
+# interfaces). Forwarding out of the bridge to anywhere else is rejected.
+#
+# One node per machine (kube-proxy owns the host's KUBE-* chains): the
+# environment that created the network owns it ($NODE_OWNER_FILE); another
+# environment's up skips the node, its down leaves it alone.
+source "$(dirname "$0")/lib.sh"
+
+DIR="$SLUICE_STATE/node"
+K8S_DIR="$SLUICE_STATE/k8s"
+PKI="$K8S_DIR/pki"
+KUBECTL=("$K8S_BIN/kubectl" --kubeconfig "$K8S_DIR/admin.kubeconfig")
+CTRD_SOCK="$DIR/containerd/containerd.sock"
+CRICTL=("$CRICTL_BIN/crictl" --runtime-endpoint "unix://$CTRD_SOCK" --image-endpoint "unix://$CTRD_SOCK" --timeout 60s)
+BRIDGE=sluicebr0
+CNI_BIN=/usr/lib/cni
+KUBELET_PORT="${KUBELET_PORT:-10250}"
+KUBELET_HEALTHZ_PORT="${KUBELET_HEALTHZ_PORT:-10248}"
+KUBE_PROXY_HEALTHZ_PORT="${KUBE_PROXY_HEALTHZ_PORT:-10256}"
+KUBE_PROXY_METRICS_PORT="${KUBE_PROXY_METRICS_PORT:-10249}"
+COREDNS_HEALTH_PORT="${COREDNS_HEALTH_PORT:-18080}"
+COREDNS_READY_PORT="${COREDNS_READY_PORT:-18181}"
+STORAGE_CLASS=sluice-local
+# Stopped in reverse order by down.
+COMPONENTS=(containerd kubelet kube-proxy coredns provisioner)
+SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables)
+
+owner() { cat "$NODE_OWNER_FILE" 2>/dev/null || true; }
+# The network's owner is live while its marker exists (removed by its net_down).
+owned_by_other() { local o; o=$(owner); [ -n "$o" ] && [ "$o" != "$SLUICE_STATE" ] && [ -f "$o/node/net.up" ]; }
+
+# --- network -----------------------------------------------------------------
+
+net_up() {
+  if owned_by_other; then
+    log "the node network belongs to the environment in $(owner); not creating another"
+    return 1
+  fi
+  mkdir -p "$DIR"
+  echo "$SLUICE_STATE" > "$NODE_OWNER_FILE"
+  if [ ! -f "$DIR/sysctl.saved" ]; then
+    for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done > "$DIR/sysctl.saved"
+  fi
+  sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  ip addr replace "$POD_GATEWAY/${POD_CIDR#*/}" dev "$BRIDGE"
+  ip addr replace "$NODE_IP/32" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  # Pods talk to each other, to Services (DNAT'd before this chain) and to the
+  # node's own addresses (INPUT, not FORWARD); nothing is forwarded elsewhere.
+  iptables -w -N SLUICE-POD-EGRESS 2>/dev/null || iptables -w -F SLUICE-POD-EGRESS
+  iptables -w -A SLUICE-POD-EGRESS -o "$BRIDGE" -j RETURN
+  iptables -w -A SLUICE-POD-EGRESS -j REJECT
+  iptables -w -C FORWARD -i "$BRIDGE" -j SLUICE-POD-EGRESS 2>/dev/null \
+    || iptables -w -I FORWARD 1 -i "$BRIDGE" -j SLUICE-POD-EGRESS
+  touch "$DIR/net.up"
+}
+
+# delete_chains <regex>: flush and delete iptables chains whose name matches,
+# after removing the rules (in any chain) that jump to them.
+delete_chains() {
+  local re=$1 table chains rule
+  for table in filter nat mangle raw; do
+    chains=$(iptables-save -t "$table" 2>/dev/null | sed -nE "s/^:(($re)[^ ]*) .*/\1/p")
+    [ -n "$chains" ] || continue
+    iptables-save -t "$table" | grep -E "^-A .* -j ($re)" | while read -r rule; do
+      # shellcheck disable=SC2086  # the rule is a list of iptables arguments
+      eval "iptables -w -t $table -D ${rule#-A }" 2>/dev/null || true
+    done || true
+    for c in $chains; do iptables -w -t "$table" -F "$c" 2>/dev/null || true; done
+    for c in $chains; do iptables -w -t "$table" -X "$c" 2>/dev/null || true; done
+  done
+}
+
+net_down() {
+  [ -f "$DIR/net.up" ] || [ "$(owner)" = "$SLUICE_STATE" ] || return 0
+  ip link del "$BRIDGE" 2>/dev/null || true
+  # kube-proxy's, kubelet's and the CNI portmap plugin's chains, and ours.
+  delete_chains 'KUBE-|CNI-|SLUICE-'
+  if [ -f "$DIR/sysctl.saved" ]; then
+    while IFS= read -r kv; do sysctl -qw "$kv" || true; done < "$DIR/sysctl.saved"
+    rm -f "$DIR/sysctl.saved"
+  fi
+  rm -f "$DIR/net.up"
+  [ "$(owner)" = "$SLUICE_STATE" ] && rm -f "$NODE_OWNER_FILE"
+  return 0
+}
+
+# --- configuration -------------------------------------------------------------
+
+identities() {
+  local k8s="$SLUICE_ROOT/e2e/env/k8s.sh"
+  bash "$k8s" cert node "system:node:$NODE_NAME" system:nodes >/dev/null
+  bash "$k8s" cert kubelet-serving "system:node:$NODE_NAME" system:nodes "IP:$NODE_IP,DNS:$NODE_NAME,DNS:localhost" >/dev/null
+  bash "$k8s" cert kube-proxy system:kube-proxy "" >/dev/null
+  bash "$k8s" cert coredns system:coredns "" >/dev/null
+  bash "$k8s" cert provisioner system:sluice-provisioner "" >/dev/null
+  for id in node kube-proxy coredns provisioner; do bash "$k8s" kubeconfig-for "$DIR/$id.kubeconfig" "$id"; done
+}
+
+configs() {
+  mkdir -p "$DIR"/{containerd,cni/net.d,cni/ipam,kubelet,volumes,pod-logs}
+  cat > "$DIR/containerd/config.toml" <<EOF
+version = 2
+root = "$DIR/containerd/root"
+state = "$DIR/containerd/state"
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+[grpc]
+  address = "$CTRD_SOCK"
+[ttrpc]
+  address = "$DIR/containerd/containerd.sock.ttrpc"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$DIR/containerd/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "registry.k8s.io/pause:3.10"
+  enable_selinux = false
+  # We are root without CAP_SYS_RESOURCE here: an oom_score_adj below our own
+  # (kubelet asks -998 for sandboxes) would fail every pod.
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$CNI_BIN"
+    conf_dir = "$DIR/cni/net.d"
+EOF
+  cat > "$DIR/cni/net.d/10-sluice.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "sluice",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": {
+        "type": "host-local", "dataDir": "$DIR/cni/ipam",
+        "ranges": [[{ "subnet": "$POD_CIDR", "gateway": "$POD_GATEWAY" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }]
+      }
+    },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+EOF
+  cat > "$DIR/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $KUBELET_HEALTHZ_PORT
+tlsCertFile: $PKI/kubelet-serving.crt
+tlsPrivateKeyFile: $PKI/kubelet-serving.key
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization: {mode: Webhook}
+containerRuntimeEndpoint: unix://$CTRD_SOCK
+cgroupDriver: cgroupfs
+# The machines are cgroup v1 (hybrid); Kubernetes 1.35 still runs there when asked.
+failCgroupV1: false
+failSwapOn: false
+clusterDomain: cluster.local
+clusterDNS: [$NODE_IP]
+# Pods resolve cluster names only: no upstream resolver, nothing leaves the machine.
+resolvConf: ""
+podCIDR: $POD_CIDR
+podLogsDir: $DIR/pod-logs
+volumePluginDir: $DIR/kubelet/volume-plugins
+# Our images cannot be pulled again: never garbage-collect them, never evict
+# for disk pressure on a shared development disk.
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard: {memory.available: 100Mi, nodefs.available: "0%", imagefs.available: "0%", nodefs.inodesFree: "0%"}
+serializeImagePulls: false
+rotateCertificates: false
+registerNode: true
+maxPods: 110
+EOF
+  cat > "$DIR/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $DIR/kube-proxy.kubeconfig}
+hostnameOverride: $NODE_NAME
+mode: iptables
+clusterCIDR: $POD_CIDR
+bindAddress: $NODE_IP
+healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
+nodePortAddresses: ["$NODE_IP/32"]
+# Leave the machine's conntrack settings as they are.
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+EOF
+  cat > "$DIR/Corefile" <<EOF
+cluster.local:53 in-addr.arpa:53 ip6.arpa:53 {
+  bind $NODE_IP
+  errors
+  health 127.0.0.1:$COREDNS_HEALTH_PORT
+  ready 127.0.0.1:$COREDNS_READY_PORT
+  kubernetes cluster.local in-addr.arpa ip6.arpa {
+    kubeconfig $DIR/coredns.kubeconfig sluice
+    pods insecure
+    fallthrough in-addr.arpa ip6.arpa
+  }
+  cache 5
+}
+EOF
+}
+
+# Cluster objects the node's helpers need: RBAC for CoreDNS and the
+# provisioner, and the default StorageClass.
+cluster_objects() {
+  "${KUBECTL[@]}" apply -f - > "$DIR/cluster-objects.log" <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:coredns"}
+rules:
+- apiGroups: [""]
+  resources: [endpoints, services, pods, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:coredns"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:coredns"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:coredns"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:sluice-provisioner"}
+rules:
+- apiGroups: [""]
+  resources: [persistentvolumeclaims]
+  verbs: [list, get, watch]
+- apiGroups: [""]
+  resources: [persistentvolumes]
+  verbs: [list, get, watch, create, delete]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:sluice-provisioner"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:sluice-provisioner"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:sluice-provisioner"}]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: $STORAGE_CLASS
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: sluice.dev/local
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+EOF
+}
+
+# --- processes -----------------------------------------------------------------
+
+# start <name> <binary> <args...>: run in its own session, logging to a file.
+start() {
+  local name=$1 bin=$2; shift 2
+  pid_alive "$DIR/$name.pid" && return 0
+  setsid "$bin" "$@" > "$DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$DIR/$name.pid"
+}
+
+# import_images: load images.sh's archives into containerd's k8s.io namespace
+# (skipped for an archive already imported into this containerd).
+import_images() {
+  local tar stamp
+  mkdir -p "$DIR/containerd/imported"
+  for tar in $(bash "$SLUICE_ROOT/e2e/env/images.sh" build); do
+    stamp="$DIR/containerd/imported/$(basename "$tar")"
+    [ -f "$stamp" ] && continue
+    log "importing $(basename "$tar") into containerd"
+    rm -f "$DIR/containerd/imported/$(basename "$tar" | sed 's/-[0-9a-f]*\.tar$//')"-*.tar
+    ctr --address "$CTRD_SOCK" -n k8s.io images import --no-unpack "$tar" >> "$DIR/import.log" 2>&1 \
+      || { tail -5 "$DIR/import.log" >&2; die "importing $tar failed"; }
+    touch "$stamp"
+  done
+}
+
+node_ready() {
+  [ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
+}
+
+apiserver_endpoint() {
+  "${KUBECTL[@]}" get endpointslice -n default -l kubernetes.io/service-name=kubernetes \
+    -o jsonpath='{.items[*].endpoints[*].addresses[*]}' | grep -qw "$NODE_IP"
+}
+
+up() {
+  command -v containerd >/dev/null || die "containerd is required (prereqs.sh installs it)"
+  bash "$SLUICE_ROOT/e2e/env/k8s.sh" status >/dev/null || die "the control plane is not running (k8s.sh up first)"
+  net_up || return 0
+  bash "$SLUICE_ROOT/e2e/env/build-node.sh"
+  identities
+  configs
+  cluster_objects
+
+  start containerd containerd --config "$DIR/containerd/config.toml"
+  wait_for 30 containerd "${CRICTL[@]}" info
+  import_images
+
+  # kubelet's pod volumes: a shared mount, so mount propagation works while
+  # the machine's root mount stays private.
+  if ! findmnt -rn -o TARGET "$DIR/kubelet" >/dev/null 2>&1; then
+    mount --bind "$DIR/kubelet" "$DIR/kubelet"
+  fi
+  mount --make-rshared "$DIR/kubelet"
+  start kubelet "$K8S_BIN/kubelet" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/node.kubeconfig" \
+    --root-dir "$DIR/kubelet" --cert-dir "$DIR/kubelet/pki" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
+  start kube-proxy "$K8S_BIN/kube-proxy" --config "$DIR/kube-proxy.yaml"
+  start coredns "$COREDNS_BIN/coredns" -conf "$DIR/Corefile"
+  start provisioner "$K8S_BIN/provisioner" --kubeconfig "$DIR/provisioner.kubeconfig" \
+    --base "$DIR/volumes" --node "$NODE_NAME" --storage-class "$STORAGE_CLASS"
+
+  wait_for 120 "node $NODE_NAME Ready (log: $DIR/kubelet.log)" node_ready || { tail -20 "$DIR/kubelet.log" >&2; exit 1; }
+  wait_for 60 "kube-proxy healthy" curl -sf "http://127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT/healthz"
+  wait_for 60 "CoreDNS ready" curl -sf "http://127.0.0.1:$COREDNS_READY_PORT/ready"
+  wait_for 60 "the kubernetes Service's endpoint at $NODE_IP" apiserver_endpoint
+  log "node $NODE_NAME Ready at $NODE_IP (pods $POD_CIDR, logs in $DIR)"
+}
+
+# cgroups_down: kubelet's /kubepods hierarchy in every v1 controller (and the
+# unified one), after any process still in it is killed.
+cgroups_down() {
+  local root d
+  for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+    d="${root%/}/kubepods"
+    [ -d "$d" ] || continue
+    find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done
+    find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+}
+
+down() {
+  if [ ! -f "$DIR/net.up" ] && ! pid_alive "$DIR/containerd.pid"; then log "node down"; return 0; fi
+  local i
+  for c in provisioner coredns kubelet; do stop_pid "$DIR/$c.pid" 20; done
+  # Pod sandboxes through CRI, so the CNI plugins release addresses and
+  # network namespaces and the shims exit.
+  if pid_alive "$DIR/containerd.pid"; then
+    "${CRICTL[@]}" rmp --all --force >> "$DIR/down.log" 2>&1 || true
+    "${CRICTL[@]}" rm --all --force >> "$DIR/down.log" 2>&1 || true
+  fi
+  stop_pid "$DIR/containerd.pid" 20
+  stop_pid "$DIR/kube-proxy.pid" 20
+  [ -x "$K8S_BIN/kube-proxy" ] && "$K8S_BIN/kube-proxy" --cleanup >> "$DIR/down.log" 2>&1 || true
+  cgroups_down
+  # Anything still mounted below our state: pod volumes, the kubelet bind
+  # mount, sandbox shm and container rootfs mounts.
+  findmnt -rn -o TARGET | grep -F "$DIR/" | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+  net_down
+  rm -rf "$DIR/cni/ipam"
+  log "node down"
+}
+
+status() {
+  for c in "${COMPONENTS[@]}"; do pid_alive "$DIR/$c.pid" || { echo "stopped ($c)"; return 1; }; done
+  echo "running $NODE_NAME at $NODE_IP"
+}
+
+# info: the node as a JSON object (null when this environment has no node).
+info() {
+  if ! status >/dev/null 2>&1; then echo null; return 0; fi
+  local ready=false; node_ready && ready=true
+  printf '{"name":"%s","ready":%s,"ip":"%s","podCIDR":"%s","storageClass":"%s","images":%s,"logs":"%s"}\n' \
+    "$NODE_NAME" "$ready" "$NODE_IP" "$POD_CIDR" "$STORAGE_CLASS" \
+    "$(bash "$SLUICE_ROOT/e2e/env/images.sh" tags)" "$DIR"
+}
+
+case "${1:-}" in
+  net) net_up || true ;;
+  up) up ;;
+  down) down ;;
+  clean) down; rm -rf "$DIR" ;;
+  status) status ;;
+  info) info ;;
+  *) echo "usage: $0 net|up|down|clean|status|info" >&2; exit 2 ;;
+esac
