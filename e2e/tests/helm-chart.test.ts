@@ -128,9 +128,13 @@ class OperatorProcess {
     return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** Log lines that say the apiserver refused something. */
+  /**
+   * Log lines where RBAC refused a request ("... is forbidden: User ... cannot
+   * <verb> resource ..."). Other 403s (e.g. a namespace being terminated, which
+   * a cluster-wide operator may meet in another test's leftovers) are not ours.
+   */
   refusals(): string[] {
-    return this.log.split('\n').filter((l) => /forbidden|\b403\b/i.test(l));
+    return this.log.split('\n').filter((l) => /forbidden/i.test(l) && /cannot \w+ resource/.test(l));
   }
 }
 
