@@ -10,7 +10,7 @@ import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { readTopic, testKafka } from '../src/kafka.js';
-import { RuntimeProcess, distributedProps, freePort, tempDir } from '../src/runtime-process.js';
+import { RuntimeProcess, distributedProps, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
 import { silentLogger } from '../../operator/src/kube/logger.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
@@ -28,6 +28,8 @@ describe('operator: distributed clusters with real workers @env', function () {
   let dir: string;
   /** ordinal -> worker process */
   const workers = new Map<number, RuntimeProcess>();
+  /** the mode-switch test's workers: "<cluster>/<mode>" -> process */
+  const byMode = new Map<string, RuntimeProcess>();
 
   const api = () => rest(env());
   const kcBody = (name: string, spec: Record<string, unknown>) => ({
@@ -80,10 +82,12 @@ describe('operator: distributed clusters with real workers @env', function () {
         operatorPodLabels: { app: 'sluice-operator' },
       },
       // The API Service reaches any live worker; each pod name reaches its own.
-      connectFor: () =>
-        createConnectClient(urlOf([...workers.keys()].find((i) => workers.get(i)!.exitCode === undefined) ?? 0), {
-          timeoutMs: 5000,
-        }),
+      connectFor: (k, mode) => {
+        const switched = byMode.get(`${k.metadata.name}/${mode ?? k.spec.mode}`);
+        if (switched) return createConnectClient(switched.url, { timeoutMs: 5000 });
+        const live = [...workers.keys()].find((i) => workers.get(i)!.exitCode === undefined) ?? 0;
+        return createConnectClient(urlOf(live), { timeoutMs: 5000 });
+      },
       workerFor: (_k, i) => createConnectClient(urlOf(i), { timeoutMs: 5000 }),
     });
   });
@@ -161,5 +165,99 @@ describe('operator: distributed clusters with real workers @env', function () {
     const ids = new Set(records.map((r) => Number(r.key)));
     const missing = [...Array(3 * perTask).keys()].filter((i) => !ids.has(i));
     expect(missing).to.deep.equal([]);
+  });
+
+  it('keeps source offsets across standalone -> distributed -> standalone mode switches', async () => {
+    const standalonePort = await freePort();
+    const standaloneDir = await tempDir('op-switch');
+    const standalone = await new RuntimeProcess({
+      mode: 'standalone',
+      dir: standaloneDir,
+      port: standalonePort,
+      workerProps: standaloneProps(env().kafka.bootstrapServers, standaloneDir, 500),
+    }).start();
+    const distGroup = randomName('switch');
+    const distPort = await freePort();
+    const distributed = await new RuntimeProcess({
+      mode: 'distributed',
+      dir,
+      port: distPort,
+      workerProps: distributedProps(env().kafka.bootstrapServers, distGroup, distPort),
+    }).start();
+    byMode.set('sw/standalone', standalone);
+    byMode.set('sw/distributed', distributed);
+    try {
+      await api().request({
+        method: 'POST',
+        path: sluicePath('kafkaconnects', ns),
+        body: kcBody('sw', { mode: 'standalone' }),
+      });
+      const topic = randomName('switch');
+      const perTask = 6_000;
+      await api().request({
+        method: 'POST',
+        path: sluicePath('connectors', ns),
+        body: {
+          apiVersion: 'sluice.dev/v1alpha1',
+          kind: 'Connector',
+          metadata: { name: 'moving' },
+          spec: {
+            clusterRef: { name: 'sw' },
+            class: 'DataGen',
+            tasksMax: 2,
+            config: { topic, 'key.type': 'sequence', 'records.per.second': '500', 'max.records': String(perTask) },
+          },
+        },
+      });
+      /** task -> next sequence number, as the worker's offsets say */
+      const seqs = async (w: RuntimeProcess): Promise<Map<number, number>> => {
+        const res = await w.rest('GET', '/connectors/moving/offsets');
+        if (res.status !== 200) return new Map();
+        const offsets = res.body.offsets as Array<{ partition: { task: number }; offset: { seq: number } }>;
+        return new Map(offsets.map((o) => [o.partition.task, o.offset.seq]));
+      };
+      await eventually('records flow on the standalone worker', async () => (await seqs(standalone)).size === 2);
+      await new Promise((r) => setTimeout(r, 1_500));
+
+      for (const [to, from] of [
+        ['distributed', standalone],
+        ['standalone', distributed],
+      ] as const) {
+        const target = to === 'distributed' ? distributed : standalone;
+        await patchKc('sw', { mode: to });
+        const connector = await eventually(
+          `the connector runs on the ${to} worker with the carried offsets`,
+          async () => {
+            const s = await target.rest('GET', '/connectors/moving/status');
+            const cr = await api().request<any>({ method: 'GET', path: sluicePath('connectors', ns, 'moving') });
+            const ready = cr.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True';
+            return s.status === 200 && s.body.connector.state === 'RUNNING' && ready ? s.body : undefined;
+          },
+          { timeoutMs: 90_000 },
+        );
+        expect(connector.tasks).to.have.length(2);
+        // The old workers' connector was stopped (its last offsets final) before the new one ran.
+        expect((await from.rest('GET', '/connectors/moving/status')).body.connector.state).to.equal('STOPPED');
+        const carried = await seqs(from);
+        const now = await seqs(target);
+        expect(now.size).to.equal(2);
+        for (const [task, seq] of carried) expect(now.get(task), `task ${task}`).to.be.at.least(seq);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=sw' });
+      expect(events.items.filter((e) => e.reason === 'OffsetsCaptured')).to.have.length(2);
+      // Every record once: the sources never started over.
+      const records = await readTopic(kafka, topic, 2 * perTask, 90_000);
+      const all =
+        records.length >= 2 * perTask ? await readTopic(kafka, topic, Number.MAX_SAFE_INTEGER, 5_000) : records;
+      const ids = new Set(all.map((r) => Number(r.key)));
+      const missing = [...Array(2 * perTask).keys()].filter((i) => !ids.has(i));
+      console.log(`      mode switches: ${all.length} records, ${all.length - ids.size} duplicates`);
+      expect(missing).to.deep.equal([]);
+      expect(all.length - ids.size).to.equal(0);
+    } finally {
+      await standalone.stop();
+      await distributed.stop();
+    }
   });
 });

@@ -39,8 +39,8 @@ export interface OperatorOptions {
   readonly workers?: number;
   readonly resyncPeriodMs?: number;
   readonly restartUnitMs?: number;
-  /** How to reach a cluster's REST API; default its API Service DNS name. */
-  readonly connectFor?: (kc: KafkaConnect) => ConnectApi;
+  /** How to reach a cluster's REST API (of the given mode's workload); default its API Service DNS name. */
+  readonly connectFor?: (kc: KafkaConnect, mode?: 'standalone' | 'distributed') => ConnectApi;
   /** How to reach one distributed worker; default its pod's DNS name. */
   readonly workerFor?: (kc: KafkaConnect, ordinal: number) => ConnectApi;
 }

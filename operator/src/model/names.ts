@@ -7,6 +7,8 @@ export const names = {
   headlessService: (cluster: string) => `${cluster}-connect`,
   workload: (cluster: string) => `${cluster}-connect`,
   pvc: (cluster: string) => `${cluster}-connect-data`,
+  /** source offsets carried across a mode switch */
+  offsetsHandoff: (cluster: string) => `${cluster}-connect-offsets-handoff`,
   pdb: (cluster: string) => `${cluster}-connect`,
   networkPolicy: (cluster: string) => `${cluster}-connect`,
   /** distributed workers' stable pod names */

@@ -16,9 +16,13 @@ import {
   stateAction,
 } from './connector-logic.js';
 import { readyCondition, setCondition } from './conditions.js';
-import { CONNECTORS, type ReconcileDeps } from './deps.js';
+import { CONFIG_MAPS, CONNECTORS, type ReconcileDeps } from './deps.js';
 import { sameJson } from './same-json.js';
 import { messageOf } from './kafka-connect-reconciler.js';
+import { handedOffOffsets, stopAndWait } from './offsets-handoff.js';
+import { names } from '../model/names.js';
+import { resolvedMode } from '../model/spec.js';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 
 export const FINALIZER = 'sluice.dev/connector-cleanup';
 export const RESTART_ANNOTATION = 'sluice.dev/restart';
@@ -29,6 +33,7 @@ export const OFFSETS_ANNOTATION = 'sluice.dev/offsets';
 const RESYNC_MS = 60_000;
 const UNSETTLED_MS = 3_000;
 const CLUSTER_WAIT_MS = 10_000;
+const MODE_SWITCH_RECHECK_MS = 2_000;
 /** Connectors of a cluster whose workers stay unreachable look again less and less often, up to this. */
 const CLUSTER_WAIT_MAX_MS = 60_000;
 /**
@@ -76,6 +81,19 @@ export function connectorReconciler(deps: ReconcileDeps) {
     });
     return entry.healthy;
   };
+  const applyHandedOffOffsets = (
+    cr: Connector,
+    cluster: KafkaConnect,
+    client: ConnectApi,
+    wanted: Record<string, string>,
+  ) => applyHandedOffOffsetsImpl(deps, cr, cluster, client, wanted);
+
+  /** The cluster's workload of the other mode still exists (a mode switch under way). */
+  const switchingModes = (cluster: KafkaConnect): boolean => {
+    const other = resolvedMode(cluster) === 'standalone' ? deps.statefulSets : deps.deployments;
+    return other.get(cluster.metadata.namespace, names.workload(cluster.metadata.name)) !== undefined;
+  };
+
   // Consecutive ClusterNotReady passes per connector, for the backoff.
   const waits = new Map<string, number>();
 
@@ -137,6 +155,13 @@ export function connectorReconciler(deps: ReconcileDeps) {
         `KafkaConnect ${cr.spec.clusterRef.name} does not exist in namespace ${namespace}`,
       );
     const labelSelector = selectorString(selectorLabels(cluster.metadata.name));
+    if (switchingModes(cluster))
+      return notReady(
+        cr,
+        'ModeSwitching',
+        `KafkaConnect ${cluster.metadata.name} is switching to ${resolvedMode(cluster)} mode; the connector moves once the old workers are gone`,
+        { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 },
+      ).then(() => ({ requeueAfter: MODE_SWITCH_RECHECK_MS }));
     const client = deps.connectFor(cluster);
     if (!(await clusterHealthy(cluster, client))) {
       await notReady(
@@ -155,6 +180,7 @@ export function connectorReconciler(deps: ReconcileDeps) {
 
     // Config: create with the desired initial state, or PUT only when it drifted.
     const wanted = connectorConfig(cr);
+    await applyHandedOffOffsets(cr, cluster, client, wanted);
     try {
       const live = await withConnectRetry(() => client.connectorConfig(name));
       if (live === null) {
@@ -217,6 +243,35 @@ export function connectorReconciler(deps: ReconcileDeps) {
     if (restart.requeueAfterMs !== undefined) return { requeueAfter: restart.requeueAfterMs };
     return { requeueAfter: r.ready && !restart.restart ? RESYNC_MS : UNSETTLED_MS };
   };
+}
+
+/** The connector's source offsets kept across a mode switch: applied while it is stopped, before it runs. */
+async function applyHandedOffOffsetsImpl(
+  deps: ReconcileDeps,
+  cr: Connector,
+  cluster: KafkaConnect,
+  client: ConnectApi,
+  wanted: Record<string, string>,
+): Promise<void> {
+  const name = cr.metadata.name;
+  const cmName = names.offsetsHandoff(cluster.metadata.name);
+  const carried = handedOffOffsets(deps.configMaps.get(cr.metadata.namespace, cmName) as V1ConfigMap, name);
+  if (!carried) return;
+  const live = await withConnectRetry(() => client.connectorConfig(name));
+  if (live === null) await withConnectRetry(() => client.createConnector(name, wanted, 'STOPPED'));
+  else await stopAndWait(client, name);
+  if (carried.offsets.length > 0) await withConnectRetry(() => client.alterOffsets(name, carried));
+  await deps.rest.request({
+    method: 'PATCH',
+    path: objectPath(CONFIG_MAPS, cr.metadata.namespace, cmName),
+    body: { data: { [name]: null } },
+    contentType: 'application/merge-patch+json',
+  });
+  await deps.events.normal(
+    cr,
+    'OffsetsCarried',
+    `Carried ${carried.offsets.length} source offset(s) over from the previous mode of ${cluster.metadata.name}`,
+  );
 }
 
 async function handleRestartAnnotations(

@@ -2,7 +2,7 @@
 // operator wires real clients and tests can wire the same real clients with
 // a different way to reach the workers' REST API.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Connector, KafkaConnect } from '../api/v1alpha1/index.js';
+import type { Connector, KafkaConnect, Mode } from '../api/v1alpha1/index.js';
 import type { ConnectApi } from '../connect/connect-client.js';
 import type { Applier, EventRecorder, Informer, Logger, RestClient } from '../kube/index.js';
 import type { OperatorSettings } from '../model/desired.js';
@@ -18,8 +18,12 @@ export interface ReconcileDeps {
   readonly rest: RestClient;
   readonly events: EventRecorder;
   readonly settings: OperatorSettings;
-  /** REST client of a cluster's workers (in a cluster: its API Service). */
-  readonly connectFor: (kc: KafkaConnect) => ConnectApi;
+  /**
+   * REST client of a cluster's workers (in a cluster: its API Service, which
+   * reaches the workers of either mode). `mode` (default: the spec's) names
+   * which workload is meant during a mode switch.
+   */
+  readonly connectFor: (kc: KafkaConnect, mode?: Mode) => ConnectApi;
   /** REST client of one distributed worker (in a cluster: its pod's DNS name), for draining it. */
   readonly workerFor: (kc: KafkaConnect, ordinal: number) => ConnectApi;
   readonly now: () => Date;
@@ -31,3 +35,4 @@ export interface ReconcileDeps {
 export const SLUICE = { group: 'sluice.dev', version: 'v1alpha1' } as const;
 export const KAFKA_CONNECTS = { ...SLUICE, plural: 'kafkaconnects' } as const;
 export const CONNECTORS = { ...SLUICE, plural: 'connectors' } as const;
+export const CONFIG_MAPS = { version: 'v1', plural: 'configmaps' } as const;

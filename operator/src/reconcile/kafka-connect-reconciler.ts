@@ -13,6 +13,7 @@ import { readyCondition, setCondition } from './conditions.js';
 import { KAFKA_CONNECTS, type ReconcileDeps } from './deps.js';
 import { sameJson } from './same-json.js';
 import { DRAIN_RECHECK_MS, departingOrdinals, drainDeparting } from './scale-down.js';
+import { captureSourceOffsets, handoffConfigMap } from './offsets-handoff.js';
 
 const NOT_READY_RECHECK_MS = 15_000;
 /**
@@ -80,6 +81,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     // (server-side apply stays the source of truth; this only saves requests
     // that would change nothing); a rejected one is reported, not retried in a loop.
     const failures: string[] = [];
+    await carryOffsetsAcrossModeSwitch(kc, d.obsoleteKinds);
     const draining = await drainBeforeScaleDown(key, kc, d.objects, now);
     for (const obj of d.objects) {
       const childName = obj.metadata?.name ?? '';
@@ -159,6 +161,40 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     if (draining) return { requeueAfter: DRAIN_RECHECK_MS };
     return ready || resolvedReplicas(kc) === 0 ? undefined : { requeueAfter: NOT_READY_RECHECK_MS };
   };
+
+  /**
+   * A mode switch with the old workload still there: before anything of the
+   * new mode runs, stop the old workers' source connectors and keep their
+   * offsets for the new workers (offsets-handoff.ts). Once per switch.
+   */
+  async function carryOffsetsAcrossModeSwitch(
+    kc: KafkaConnect,
+    obsolete: ReadonlyArray<{ kind: string; name: string }>,
+  ): Promise<void> {
+    const namespace = kc.metadata.namespace;
+    const old = obsolete.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+    if (!old || cachedVersion(old.kind, namespace, old.name) === '') return;
+    const fromMode = resolvedMode(kc) === 'standalone' ? 'distributed' : 'standalone';
+    const existing = deps.configMaps.get(namespace, names.offsetsHandoff(kc.metadata.name));
+    if (existing?.metadata?.annotations?.['sluice.dev/offsets-from-mode'] === fromMode) return;
+    const client = deps.connectFor(kc, fromMode);
+    if (!(await client.health())) {
+      await deps.events.warning(
+        kc,
+        'OffsetsNotCarried',
+        `The ${fromMode} workers are not reachable: source connectors start from the offsets the ${resolvedMode(kc)} workers have`,
+      );
+      return;
+    }
+    const { offsets, skipped } = await captureSourceOffsets(client);
+    await deps.applier.apply(handoffConfigMap(kc, offsets, fromMode));
+    await deps.events.normal(
+      kc,
+      'OffsetsCaptured',
+      `Stopped ${offsets.size} source connector(s) on the ${fromMode} workers and kept their offsets for the ${resolvedMode(kc)} workers` +
+        (skipped.length ? `; not carried (name not usable as a ConfigMap key): ${skipped.join(', ')}` : ''),
+    );
+  }
 
   /**
    * Distributed mode, fewer replicas than the StatefulSet has: drain the
