@@ -309,17 +309,20 @@ describe('helm chart helm/sluice @env', function () {
       const deploy = one(objs, 'Deployment');
       expect(deploy.spec.replicas).to.equal(2);
       expect(deploy.spec.strategy).to.equal(undefined);
-      // A standby's /readyz stays 503 (its caches start with leadership): readiness cannot use it yet.
+      // A standby reports ready on /readyz (it is ready to take over), so rolling updates proceed.
       expect(deploy.spec.template.spec.containers[0].readinessProbe.httpGet).to.deep.equal({
-        path: '/healthz',
+        path: '/readyz',
         port: 'http',
       });
       expect(containerEnv(deploy).SLUICE_LEADER_ELECTION).to.equal('true');
       const role = one(objs, 'Role');
       expect(role.metadata.namespace).to.equal('sluice-system');
+      // One Lease per release, named after it, and the Role reaches only that one.
+      const lease = containerEnv(deploy).SLUICE_LEADER_ELECTION_LEASE;
+      expect(lease).to.equal(role.metadata.name.replace(/-election$/, ''));
       expect(grants(role.rules)).to.deep.equal({
         'coordination.k8s.io/leases': ['create'],
-        'coordination.k8s.io/leases[sluice-operator-leader]': ['get', 'update'],
+        [`coordination.k8s.io/leases[${lease}]`]: ['get', 'update'],
       });
       const binding = one(objs, 'RoleBinding');
       expect(binding.roleRef.name).to.equal(role.metadata.name);
@@ -393,16 +396,14 @@ describe('helm chart helm/sluice @env', function () {
       const { settings, operator: op } = await runOperator(ns, release);
       expect(settings.SLUICE_LEADER_ELECTION).to.equal('true');
       await eventually('the operator to hold the Lease in the release namespace', async () => {
-        const lease = JSON.parse(
-          await kubectl(env(), 'get', 'lease', 'sluice-operator-leader', '-n', ns, '-o', 'json'),
-        );
+        const lease = JSON.parse(await kubectl(env(), 'get', 'lease', `${name}-leader`, '-n', ns, '-o', 'json'));
         return String(lease.spec.holderIdentity).startsWith(`${name}-test_`);
       });
 
       await exerciseOperator(env(), work);
       // Release is done on SIGTERM (a lease update); then the log must be clean.
       expect(await op.stop()).to.equal(0);
-      const lease = JSON.parse(await kubectl(env(), 'get', 'lease', 'sluice-operator-leader', '-n', ns, '-o', 'json'));
+      const lease = JSON.parse(await kubectl(env(), 'get', 'lease', `${name}-leader`, '-n', ns, '-o', 'json'));
       expect(lease.spec.holderIdentity ?? '').to.equal('', 'lease released on shutdown');
       expect(op.refusals(), 'forbidden in the operator log').to.deep.equal([]);
       expect(op.log).to.include('controllers started');

@@ -7,6 +7,7 @@
 //   SLUICE_OPERATOR_NAMESPACE   namespace of the operator (Lease, NetworkPolicy); default POD_NAMESPACE
 //   SLUICE_OPERATOR_POD_LABELS  labels of the operator pods, k=v,k=v (NetworkPolicy)
 //   SLUICE_LEADER_ELECTION      true|false (default true)
+//   SLUICE_LEADER_ELECTION_LEASE  name of the Lease (default sluice-operator-leader; one per release)
 //   SLUICE_HEALTH_PORT          /healthz, /readyz, /metrics (default 8080)
 //   LOG_LEVEL                   debug|info|warn|error (default info)
 import winston from 'winston';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     logger,
     namespaces: list(env['SLUICE_WATCH_NAMESPACES']),
     leaderElection: (env['SLUICE_LEADER_ELECTION'] ?? 'true') !== 'false',
+    leaseName: env['SLUICE_LEADER_ELECTION_LEASE'] || undefined,
     healthPort: Number(env['SLUICE_HEALTH_PORT'] ?? 8080),
     settings: {
       defaultImage: env['SLUICE_RUNTIME_IMAGE'] ?? 'sluice/runtime:0.1.0',

@@ -35,6 +35,8 @@ export interface OperatorOptions {
   readonly logger: Logger;
   /** Lease-based leader election (namespace of the Lease = the operator's). */
   readonly leaderElection: boolean;
+  /** Name of the Lease; default sluice-operator-leader. Two operator releases in one namespace need two. */
+  readonly leaseName?: string | undefined;
   readonly healthPort?: number;
   readonly workers?: number;
   readonly resyncPeriodMs?: number;
@@ -165,7 +167,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     elector = new LeaderElector({
       kubeConfig: kc,
       namespace: o.settings.operatorNamespace,
-      name: 'sluice-operator-leader',
+      name: o.leaseName ?? 'sluice-operator-leader',
       logger,
       onStartedLeading: async () => {
         metrics.leader.set(1);
@@ -188,7 +190,10 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     health = new HealthServer({
       port: o.healthPort,
       registry: metrics.registry,
-      synced: () => clusterController.hasSynced() && connectorController.hasSynced(),
+      // A standby starts its caches only when it leads: it is ready to take over, so ready.
+      synced: () =>
+        (elector !== undefined && !elector.isLeader()) ||
+        (clusterController.hasSynced() && connectorController.hasSynced()),
       isLeader: () => elector?.isLeader() ?? true,
     });
     healthPort = await health.start();

@@ -22,6 +22,11 @@
 {{- printf "%s-operator" (include "sluice.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The leader-election Lease: one per release, so two releases never share it. */}}
+{{- define "sluice.leaseName" -}}
+{{- printf "%s-leader" (include "sluice.operatorName" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "sluice.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "sluice.operatorName" .) .Values.serviceAccount.name }}

@@ -3,7 +3,7 @@
 // and on demand), offsets on demand, and status mirrored once per pass.
 import type { Connector, ConnectorStatus as CrStatus, KafkaConnect } from '../api/v1alpha1/index.js';
 import { ConnectApiError, withConnectRetry, type ConnectApi } from '../connect/connect-client.js';
-import { objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
+import { errorCode, objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
 import { selectorLabels, selectorString } from '../model/labels.js';
 import {
   autoRestart,
@@ -81,12 +81,23 @@ export function connectorReconciler(deps: ReconcileDeps) {
     });
     return entry.healthy;
   };
+  /** The cluster mode each connector last ran under, to notice a switch it did not see happen. */
+  const lastMode = new Map<string, string>();
   const applyHandedOffOffsets = (
     cr: Connector,
     cluster: KafkaConnect,
     client: ConnectApi,
     wanted: Record<string, string>,
-  ) => applyHandedOffOffsetsImpl(deps, cr, cluster, client, wanted);
+  ) => {
+    const key = `${cr.metadata.namespace}/${cr.metadata.name}`;
+    const mode = resolvedMode(cluster);
+    const previous = lastMode.get(key);
+    lastMode.set(key, mode);
+    const switched =
+      (previous !== undefined && previous !== mode) ||
+      cr.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'ModeSwitching';
+    return applyHandedOffOffsetsImpl(deps, cr, cluster, client, wanted, switched);
+  };
 
   /** The cluster's workload of the other mode still exists (a mode switch under way). */
   const switchingModes = (cluster: KafkaConnect): boolean => {
@@ -121,6 +132,7 @@ export function connectorReconciler(deps: ReconcileDeps) {
     const cr = deps.connectors.get(namespace, name);
     if (!cr) {
       waits.delete(key);
+      lastMode.delete(key);
       return;
     }
     const cluster = deps.clusters.get(namespace, cr.spec.clusterRef.name);
@@ -252,10 +264,21 @@ async function applyHandedOffOffsetsImpl(
   cluster: KafkaConnect,
   client: ConnectApi,
   wanted: Record<string, string>,
+  fresh: boolean,
 ): Promise<void> {
   const name = cr.metadata.name;
   const cmName = names.offsetsHandoff(cluster.metadata.name);
-  const carried = handedOffOffsets(deps.configMaps.get(cr.metadata.namespace, cmName) as V1ConfigMap, name);
+  // Right after a switch the cache may not have seen the ConfigMap yet (it is a
+  // different watch than the workload's): then ask the apiserver.
+  const cm = fresh
+    ? await deps.rest
+        .request<V1ConfigMap>({ method: 'GET', path: objectPath(CONFIG_MAPS, cr.metadata.namespace, cmName) })
+        .catch((err: unknown) => {
+          if (errorCode(err) === 404) return undefined;
+          throw err;
+        })
+    : (deps.configMaps.get(cr.metadata.namespace, cmName) as V1ConfigMap | undefined);
+  const carried = handedOffOffsets(cm, name);
   if (!carried) return;
   const live = await withConnectRetry(() => client.connectorConfig(name));
   if (live === null) await withConnectRetry(() => client.createConnector(name, wanted, 'STOPPED'));

@@ -58,6 +58,11 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     return obj ? versionOf(obj) : '';
   };
 
+  const beingDeleted = (kind: string, namespace: string | undefined, name: string): boolean => {
+    const informer = kind === 'Deployment' ? deps.deployments : kind === 'StatefulSet' ? deps.statefulSets : undefined;
+    return informer?.get(namespace, name)?.metadata?.deletionTimestamp !== undefined;
+  };
+
   return async function reconcile(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const kc = deps.clusters.get(namespace, name);
@@ -97,6 +102,14 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
         const code = errorCode(err);
         if (code === undefined || code >= 500 || code === 409) throw err; // transient: back off and retry
         failures.push(`${obj.kind} ${obj.metadata?.name}: ${messageOf(err)}`);
+        // Also in the log: a refused apply (e.g. a missing RBAC rule) must show in `kubectl logs`.
+        log.warn('Apply refused', {
+          cluster: key,
+          kind: obj.kind,
+          name: obj.metadata?.name,
+          code,
+          error: messageOf(err),
+        });
       }
     }
     // Objects of this mode are not "gone" any more.
@@ -106,6 +119,8 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       const gone = `${kc.metadata.uid ?? ''}:gone`;
       // Watched kinds: the cache says whether there is anything to delete; others: known gone lately.
       if (cachedVersion(old.kind, namespace, old.name) === '' || fresh(goneKey, gone, undefined, old.name)) continue;
+      // A workload already being deleted (foreground: until its pods are gone) is not removed again.
+      if (beingDeleted(old.kind, namespace, old.name)) continue;
       records.delete(`${old.kind}/${old.name}`);
       if (await deps.applier.delete({ ...old, namespace }, { propagationPolicy: 'Foreground' })) {
         await deps.events.normal(

@@ -593,6 +593,22 @@ export class DistributedHerder extends AbstractHerder {
     return 'The offsets for this connector have been reset successfully';
   }
 
+  /**
+   * As Kafka Connect lists tasks from the status topic, tasks that are no
+   * longer configured but still report RUNNING or PAUSED are listed too: a
+   * stopped connector shows no tasks only once they all stopped (and
+   * committed their offsets), which is what a caller waiting for a stop needs.
+   */
+  override async connectorStatus(name: string): Promise<ConnectorStateInfo> {
+    const status = await super.connectorStatus(name);
+    const configured = status.tasks.length;
+    const stopping = [...this.deps.statuses.getTasks(name)]
+      .filter(([id, s]) => id >= configured && (s.state === 'RUNNING' || s.state === 'PAUSED'))
+      .map(([id, s]) => ({ id, state: s.state, worker_id: s.workerId }))
+      .sort((a, b) => a.id - b.id);
+    return stopping.length === 0 ? status : { ...status, tasks: [...status.tasks, ...stopping] };
+  }
+
   override async connectorOffsets(name: string): Promise<ConnectorOffsets> {
     await this.options.offsets.refresh();
     return super.connectorOffsets(name);
