@@ -87,6 +87,12 @@ export async function startDistributed(
     offsetFlushIntervalMs: Number(v['offset.flush.interval.ms']),
     gracefulShutdownMs: Number(v['task.shutdown.graceful.timeout.ms']),
     onTopicUsed: (connector, topic) => topicTracker.record(connector, topic),
+    exactlyOnceSource: {
+      support: String(v['exactly.once.source.support']).toLowerCase() as 'disabled' | 'preparing' | 'enabled',
+      groupId,
+      offsetsTopic: String(v['offset.storage.topic']),
+      readOffsetsToEnd: () => offsets.refresh(),
+    },
   });
   const admin = kafka.admin();
   const membershipLog = logs.logger('sluice.distributed.GroupMembership');

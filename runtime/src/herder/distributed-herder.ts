@@ -458,7 +458,19 @@ export class DistributedHerder extends AbstractHerder {
     }
     if (JSON.stringify(next) === JSON.stringify(s.taskConfigs)) return;
     this.log.info('Writing new task configs', { connector: name, tasks: next.length });
+    // Exactly-once source: fence the tasks of the generation being replaced first (KIP-618).
+    let fenced: boolean;
+    try {
+      fenced = await this.deps.worker.fenceSourceTasks(name, s.config, s.taskConfigs, next);
+    } catch (err) {
+      this.log.error('Failed to fence the previous task generation; task configs not written', {
+        connector: name,
+        error: (err as Error).message,
+      });
+      return;
+    }
     await this.options.configs.putTaskConfigs(name, next);
+    if (fenced) await this.options.configs.putTaskCount(name, next.length);
   }
 
   /** The connector asked for new task configs (e.g. it found new tables or files). */

@@ -1,9 +1,13 @@
 // Connector config validation as PUT /connector-plugins/{p}/config/validate
 // reports it: the framework's keys, the connector's own keys, and every
 // configured transform and predicate, each with its errors.
-import { ConfigDef, type ConfigKey, type ConfigValue, type Connector } from '../sdk/index.js';
+import { ConfigDef, type ConfigKey, type ConfigValue, type Connector, type SourceConnector } from '../sdk/index.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import { connectorConfigDef, sinkTopicsError } from '../worker/connector-config.js';
+import {
+  connectorConfigDef,
+  sinkTopicsError,
+  TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED,
+} from '../worker/connector-config.js';
 import { listOf } from '../worker/transformation-chain.js';
 import { BadRequestError } from './errors.js';
 import type { ConfigInfos, ConfigKeyInfo, ConnectorConfig } from './types.js';
@@ -48,7 +52,9 @@ export function validateConnectorConfig(config: ConnectorConfig, plugins: Plugin
   const connector = new descriptor.create() as Connector;
   const framework = connectorConfigDef(descriptor.type);
   const sections: Array<{ def: ConfigDef; values: ConfigValue[] }> = [];
-  sections.push({ def: framework, values: framework.validate(config) });
+  const frameworkValues = framework.validate(config);
+  if (descriptor.type === 'source') exactlyOnceErrors(connector as SourceConnector, config, frameworkValues);
+  sections.push({ def: framework, values: frameworkValues });
   const own = connector.config();
   sections.push({ def: own, values: connector.validate ? connector.validate(config) : own.validate(config) });
   for (const [kind, listKey] of [
@@ -108,6 +114,41 @@ export function validateConnectorConfig(config: ConnectorConfig, plugins: Plugin
     }
   }
   return { name: descriptor.class, error_count: errorCount, groups, configs };
+}
+
+/**
+ * The exactly-once keys of a source connector (KIP-618, Apache's
+ * DistributedHerder.validateSourceConnectorConfig): `required` needs a
+ * connector that reports SUPPORTED for this config, and
+ * `transaction.boundary=connector` is refused (see
+ * TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED). Whether the worker offers
+ * exactly-once delivery is checked where the connector starts (Worker).
+ */
+function exactlyOnceErrors(connector: SourceConnector, config: ConnectorConfig, values: ConfigValue[]): void {
+  const value = (name: string) => values.find((v) => v.name === name);
+  const support = value('exactly.once.support');
+  if (support && support.errors.length === 0 && String(support.value).toLowerCase() === 'required') {
+    let answer: string | undefined;
+    let failure: string | undefined;
+    try {
+      answer = connector.exactlyOnceSupport?.(config);
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+    if (failure !== undefined)
+      support.errors.push(`An unexpected error occurred during validation of exactly-once source support: ${failure}`);
+    else if (answer === undefined)
+      support.errors.push(
+        'The connector does not implement the API required for preflight validation of exactly-once source ' +
+          'support. Consult the documentation of the connector to find out whether it supports exactly-once ' +
+          'semantics, and then consider setting exactly.once.support to "requested" (which skips this check).',
+      );
+    else if (answer !== 'SUPPORTED')
+      support.errors.push('The connector does not support exactly-once semantics with the provided configuration.');
+  }
+  const boundary = value('transaction.boundary');
+  if (boundary && boundary.errors.length === 0 && String(boundary.value).toLowerCase() === 'connector')
+    boundary.errors.push(TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED);
 }
 
 /** Kafka Connect's 400 message for an invalid connector config. */

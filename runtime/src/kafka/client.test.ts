@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createKafka } from './client.js';
+import { abortedRecordFilter, createKafka } from './client.js';
 
 const run = promisify(execFile);
 const silent = {
@@ -57,5 +57,51 @@ describe('kafkajs client', () => {
         logger: silent,
       }),
     ).to.not.throw();
+  });
+});
+
+describe('aborted transactions in a READ_COMMITTED fetch', () => {
+  const txn = (producerId: string) => ({ producerId, inTransaction: true });
+  const record = (offset: number, batchContext: object, key: string | null = 'k', isControlRecord = false) => ({
+    offset: String(offset),
+    key: key === null ? null : Buffer.from(key),
+    isControlRecord,
+    batchContext,
+  });
+  const marker = (offset: number, producerId: string, type: 'abort' | 'commit') => ({
+    offset: String(offset),
+    key: Buffer.from([0, 0, 0, type === 'abort' ? 0 : 1]),
+    isControlRecord: true,
+    batchContext: txn(producerId),
+  });
+
+  it('drops the records of aborted transactions and keeps committed and non-transactional ones', () => {
+    const records = [
+      record(0, { producerId: '-1', inTransaction: false }),
+      record(1, txn('7')), // aborted
+      record(2, txn('8')), // committed, interleaved
+      record(3, txn('7')), // aborted
+      marker(4, '7', 'abort'),
+      marker(5, '8', 'commit'),
+      record(6, txn('7')), // a later transaction of the same producer, committed
+      marker(7, '7', 'commit'),
+    ];
+    const aborted = abortedRecordFilter([{ producerId: '7', firstOffset: '1' }]);
+    // The filter sees every record, control records included (they end aborted transactions).
+    const kept = records.filter((r) => !aborted(r) && !r.isControlRecord).map((r) => Number(r.offset));
+    expect(kept).to.deep.equal([0, 2, 6]);
+  });
+
+  it('drops an aborted transaction that began before the fetch position', () => {
+    const aborted = abortedRecordFilter([{ producerId: '3', firstOffset: '10' }]);
+    expect(aborted(record(15, txn('3')))).to.equal(true);
+    expect(aborted(marker(16, '3', 'abort'))).to.equal(false);
+    expect(aborted(record(17, txn('3')))).to.equal(false);
+  });
+
+  it('keeps everything when no transaction was aborted', () => {
+    const aborted = abortedRecordFilter(undefined);
+    expect(aborted(record(0, txn('1')))).to.equal(false);
+    expect(aborted(record(1, { producerId: '1', inTransaction: false }))).to.equal(false);
   });
 });

@@ -150,3 +150,54 @@ export function clientProps(
   }
   return out;
 }
+
+/** An aborted transaction as a READ_COMMITTED fetch lists it per partition. */
+export interface AbortedTransaction {
+  readonly producerId: string;
+  readonly firstOffset: string;
+}
+
+/** The fields of a record decoded by kafkajs 2.2.4's fetch that tell its transaction. */
+interface TransactionalRecordView {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly isControlRecord: boolean;
+  readonly batchContext: object;
+}
+
+/** A control record's key: version int16, type int16 (0 = ABORT, 1 = COMMIT). */
+const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0]);
+
+/**
+ * Tells which records of one partition's READ_COMMITTED fetch belong to an
+ * aborted transaction, as Kafka's consumer does: the broker returns data up to
+ * the last stable offset, aborted transactions included, and lists those
+ * transactions (producer id, first offset); a record is dropped when it is
+ * transactional and its producer has an aborted transaction that started at
+ * or before it and whose ABORT marker has not been passed yet. Call it for
+ * every record of the partition in offset order, control records included.
+ * kafkajs's consumer has its own filter, but the broker-level fetch the
+ * internal logs use (distributed/kafkajs-internals.ts) does not filter; the
+ * decoder puts `producerId` and `inTransaction` on each record's batchContext.
+ */
+export function abortedRecordFilter(
+  abortedTransactions: readonly AbortedTransaction[] | undefined,
+): (record: TransactionalRecordView) => boolean {
+  const pending = [...(abortedTransactions ?? [])].sort((a, b) =>
+    BigInt(a.firstOffset) < BigInt(b.firstOffset) ? -1 : BigInt(a.firstOffset) > BigInt(b.firstOffset) ? 1 : 0,
+  );
+  const abortedProducers = new Set<string>();
+  return (record) => {
+    const offset = BigInt(record.offset);
+    while (pending.length > 0 && BigInt(pending[0]!.firstOffset) <= offset)
+      abortedProducers.add(pending.shift()!.producerId);
+    const { producerId, inTransaction } = record.batchContext as { producerId?: string; inTransaction?: boolean };
+    if (record.isControlRecord) {
+      // Past its ABORT marker, the producer's later transactions are not aborted (unless listed again).
+      if (producerId !== undefined && record.key && ABORT_MARKER_KEY.equals(record.key))
+        abortedProducers.delete(producerId);
+      return false;
+    }
+    return inTransaction === true && producerId !== undefined && abortedProducers.has(producerId);
+  };
+}

@@ -5,6 +5,14 @@
 // the reader uses kafkajs's broker layer (see distributed/kafkajs-internals.ts)
 // instead of a consumer group: nothing is ever committed, and every worker
 // reads the whole topic.
+//
+// It reads with READ_COMMITTED isolation, as Apache's KafkaBasedLog does when
+// exactly-once source support is on: a source task writes its offsets into the
+// offset topic inside its own transactions, and the offsets of an aborted
+// transaction must never be applied. The ends readToEnd() waits for are the
+// last stable offsets, so an open transaction does not hold it up. Topics
+// without transactions read exactly as before (their last stable offset is the
+// high watermark).
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import {
   kafkaJsLogCluster,
@@ -12,6 +20,7 @@ import {
   type LogBroker,
   type LogCluster,
 } from '../distributed/kafkajs-internals.js';
+import { abortedRecordFilter, type AbortedTransaction } from '../kafka/client.js';
 import type { Logger } from '../util/logging.js';
 
 export interface LogRecord {
@@ -41,7 +50,7 @@ export interface KafkaBasedLogOptions {
   readonly maxWaitMs?: number;
 }
 
-const READ_UNCOMMITTED = 0;
+const READ_COMMITTED = 1;
 const LATEST = -1;
 const EARLIEST = -2;
 const PARTITION_MAX_BYTES = 1 << 20;
@@ -256,7 +265,7 @@ export class KafkaBasedLog {
         const broker = await this.cluster!.findBroker({ nodeId });
         const { responses } = await broker.listOffsets({
           replicaId: -1,
-          isolationLevel: READ_UNCOMMITTED,
+          isolationLevel: READ_COMMITTED,
           topics: [{ topic: this.topic, partitions: ps.map((partition) => ({ partition, timestamp })) }],
         });
         for (const r of responses)
@@ -339,7 +348,7 @@ export class KafkaBasedLog {
     const broker: LogBroker = await this.cluster!.findBroker({ nodeId });
     const { responses } = await broker.fetch({
       replicaId: -1,
-      isolationLevel: READ_UNCOMMITTED,
+      isolationLevel: READ_COMMITTED,
       maxWaitTime: this.maxWaitMs,
       minBytes: 1,
       maxBytes: FETCH_MAX_BYTES,
@@ -357,18 +366,30 @@ export class KafkaBasedLog {
     if (!this.running) return;
     for (const r of responses) {
       if (r.topicName !== this.topic) continue;
-      for (const p of r.partitions) this.deliver(p.partition, p.messages);
+      for (const p of r.partitions)
+        this.deliver(
+          p.partition,
+          p.messages,
+          (p as { abortedTransactions?: AbortedTransaction[] }).abortedTransactions,
+        );
     }
   }
 
-  private deliver(partition: number, records: readonly FetchedRecord[]): void {
+  private deliver(
+    partition: number,
+    records: readonly FetchedRecord[],
+    abortedTransactions: readonly AbortedTransaction[] | undefined,
+  ): void {
     let batchEnd = -1n;
+    const aborted = abortedRecordFilter(abortedTransactions);
     for (const record of records) {
+      // Every record goes through the filter (it tracks ABORT markers), even one delivered before.
+      const skip = aborted(record);
       const offset = BigInt(record.offset);
       batchEnd = BigInt(record.batchContext.firstOffset) + BigInt(record.batchContext.lastOffsetDelta) + 1n;
       // A fetch returns whole batches: skip what was already delivered.
       if (offset < this.position(partition)) continue;
-      if (!record.isControlRecord) {
+      if (!record.isControlRecord && !skip) {
         try {
           this.options.onRecord({
             key: record.key ? record.key.toString('utf8') : null,

@@ -5,7 +5,9 @@
 //   task-<c>-<n>       {"properties":{...}}            buffered until the commit
 //   commit-<c>         {"tasks":N}                     applies the buffered task configs
 //   target-state-<c>   {"state":"STARTED|PAUSED","state.v2":"STARTED|PAUSED|STOPPED"}
-// Other keys (session-key, restart-connector-*, tasks-fencing-*,
+//   tasks-fencing-<c>  {"task-count":N}                the generation of N tasks whose predecessor was
+//                                                      fenced (exactly-once source; written, not read)
+// Other keys (session-key, restart-connector-*,
 // logger-cluster-*) are read past and ignored.
 import type { Kafka } from 'kafkajs';
 import type { ConnectorConfig, TargetState } from '../herder/types.js';
@@ -17,6 +19,7 @@ export const connectorKey = (c: string): string => `connector-${c}`;
 export const taskKey = (c: string, task: number): string => `task-${c}-${task}`;
 export const commitKey = (c: string): string => `commit-${c}`;
 export const targetStateKey = (c: string): string => `target-state-${c}`;
+export const taskCountKey = (c: string): string => `tasks-fencing-${c}`;
 
 export type ConfigKey =
   | { kind: 'connector'; connector: string }
@@ -351,6 +354,15 @@ export class KafkaConfigStore {
       { key: commitKey(name), value: encodeCommit(configs.length) },
     ]);
     await this.log.readToEnd();
+  }
+
+  /**
+   * `tasks-fencing-<c>` {"task-count":N} (Apache's task count record): the
+   * transactional ids of the connector's previous task generation were fenced
+   * before its N new task configs were written.
+   */
+  async putTaskCount(name: string, count: number): Promise<void> {
+    await this.log.send(taskCountKey(name), JSON.stringify({ 'task-count': count }));
   }
 
   /** Tombstones for connector-<c> and target-state-<c> (as Apache deletes); resolves once read back. */

@@ -266,7 +266,9 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           defaultValue: null,
           importance: 'LOW',
           group: 'Exactly Once Support',
-          documentation: 'Transaction interval for transaction.boundary=interval.',
+          validator: Validators.atLeast(0),
+          documentation:
+            "Transaction interval for transaction.boundary=interval; the worker's offset.flush.interval.ms when unset.",
         }),
       )
       .define(
@@ -292,6 +294,16 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
   }
   return def;
 }
+
+/**
+ * transaction.boundary=connector lets a task decide where transactions end
+ * (Kafka's TransactionContext); the SDK has no such context, so no connector
+ * can define its boundaries here.
+ */
+export const TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED =
+  'The connector does not support connector-defined transaction boundaries with the given configuration ' +
+  '(this runtime has no transaction context for tasks yet). Please reconfigure it to use a different transaction ' +
+  'boundary definition (poll or interval).';
 
 /** Checks that a sink names its topics in exactly one way (Kafka's SinkConnectorConfig.validate). */
 export function sinkTopicsError(config: Record<string, string>): string | undefined {

@@ -1,8 +1,10 @@
 // Source loop (Kafka's WorkerSourceTask): poll, transform, convert, produce,
-// and commit source offsets only for records Kafka acknowledged.
-import type { Producer, Message } from 'kafkajs';
+// and commit source offsets only for records Kafka acknowledged. With
+// exactly-once support (Kafka's ExactlyOnceWorkerSourceTask, KIP-618) the
+// records and their source offsets go to Kafka in one transaction instead.
+import type { Producer, Message, Transaction } from 'kafkajs';
 import type { SourceOffset, SourcePartition, SourceRecord, SourceTask, Header } from '../sdk/index.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../util/json.js';
 import type { Logger } from '../util/logging.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
@@ -28,6 +30,45 @@ export interface SourceTaskDeps {
   readonly offsetFlushIntervalMs: number;
   /** topics this task wrote to (topic tracking) */
   readonly onTopicUsed?: (topic: string) => void;
+  /** exactly-once delivery: `producer` is transactional and the offsets go into its transactions */
+  readonly transactions?: SourceTaskTransactions;
+}
+
+/** How an exactly-once source task commits (KIP-618). */
+export interface SourceTaskTransactions {
+  /** the producer's transactional.id, `<group.id>-<connector>-<task>` */
+  readonly transactionalId: string;
+  /** the topic the offsets are written to (the worker's offset.storage.topic), in the offset store's format */
+  readonly offsetsTopic: string;
+  /** `transaction.boundary`: commit after every poll, or every `intervalMs` */
+  readonly boundary: 'poll' | 'interval';
+  readonly intervalMs: number;
+  /**
+   * Reads the offset topic to its end. Called once the producer has fenced
+   * out older instances of the task, so that what they committed before is
+   * what this instance starts from.
+   */
+  readonly readOffsetsToEnd: () => Promise<void>;
+}
+
+/** Kafka's answer to a producer whose transactional id a newer instance took over (or whose transaction timed out). */
+export function isFencedError(err: unknown): boolean {
+  const e = err as { type?: string; code?: number } | undefined;
+  // INVALID_PRODUCER_EPOCH (47) for the request versions kafkajs speaks; PRODUCER_FENCED (90) for newer ones.
+  return e?.type === 'INVALID_PRODUCER_EPOCH' || e?.type === 'PRODUCER_FENCED' || e?.code === 47 || e?.code === 90;
+}
+
+/** A task instance that lost its transactional id to a newer one: it must stop and never write again. */
+export class ProducerFencedError extends Error {
+  constructor(id: TaskId, transactionalId: string, cause: unknown) {
+    super(
+      `Task ${id.connector}-${id.task} was fenced out: transactional id '${transactionalId}' was taken over by a ` +
+        `newer instance of the task or by the fencing of its task generation (or its transaction timed out); ` +
+        `its open transaction is discarded`,
+      { cause },
+    );
+    this.name = 'ProducerFencedException';
+  }
 }
 
 /**
@@ -60,14 +101,28 @@ export class WorkerSourceTask extends WorkerTask {
   private pending = new Map<string, PendingOffset>();
   private lastFlush = Date.now();
   private readonly topicsSeen = new Set<string>();
+  /** exactly-once: the open transaction, the offsets and records it covers */
+  private txn: Transaction | undefined;
+  private txnOffsets = new Map<string, PendingOffset>();
+  private txnRecords: SourceRecord[] = [];
+  private txnStartedAt = 0;
+  private txnHasData = false;
+  private fenced = false;
 
   constructor(private readonly deps: SourceTaskDeps) {
     super(deps.id, deps.initialState, deps.status, deps.log);
   }
 
   protected async initializeAndStart(): Promise<void> {
-    const { offsets, id } = this.deps;
+    const { offsets, id, transactions } = this.deps;
     await this.deps.producer.connect();
+    if (transactions) {
+      // The first transaction initialises the transactional id (InitProducerId): that bumps its
+      // epoch, so an older instance still running elsewhere can no longer write or commit, and
+      // the coordinator aborts whatever transaction it left open. Only then are the offsets read.
+      this.txn = await this.transactional(() => this.deps.producer.transaction());
+      await transactions.readOffsetsToEnd();
+    }
     await this.deps.task.start(this.deps.taskConfig, {
       configs: this.deps.taskConfig,
       offsetStorageReader: {
@@ -81,6 +136,7 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   protected async execute(): Promise<void> {
+    if (this.deps.transactions) return this.executeTransactional(this.deps.transactions);
     // The batch being produced. The next one is polled and converted while it
     // is in flight, but sent only once it is acknowledged: one produce request
     // at a time, as Kafka Connect's max.in.flight.requests.per.connection=1,
@@ -194,6 +250,141 @@ export class WorkerSourceTask extends WorkerTask {
     }
   }
 
+  /**
+   * The exactly-once loop: poll, convert, send inside the open transaction;
+   * at each boundary write the offsets of what was sent into the same
+   * transaction and commit. One batch at a time: a transaction's records and
+   * offsets must be sent before its commit.
+   */
+  private async executeTransactional(transactions: SourceTaskTransactions): Promise<void> {
+    const { metrics } = this.deps;
+    while (!this.stopping) {
+      if (this.paused) {
+        await this.commitTransaction();
+        this.status.paused();
+        if (!(await this.awaitUnpause())) break;
+        this.status.resumed();
+        continue;
+      }
+      if (transactions.boundary === 'interval' && this.txnDue(transactions)) await this.commitTransaction();
+      const records = await this.deps.errors.execute(
+        { stage: 'TASK_POLL', className: this.deps.task.constructor.name },
+        () => this.deps.task.poll(),
+      );
+      if (records === SKIPPED || !records || records.length === 0) {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      metrics.pollTotal += records.length;
+      metrics.pollRate.record(records.length);
+      metrics.batch(records.length);
+      for (let i = 0; i < records.length; i += MAX_RECORDS_PER_SEND) {
+        await this.sendInTransaction(await this.prepare(records.slice(i, i + MAX_RECORDS_PER_SEND)));
+      }
+      if (transactions.boundary === 'poll') await this.commitTransaction();
+    }
+    // A graceful stop: everything sent is whole polls, commit it rather than send it again.
+    await this.commitTransaction();
+  }
+
+  private txnDue(transactions: SourceTaskTransactions): boolean {
+    return this.txnHasData && Date.now() - this.txnStartedAt >= transactions.intervalMs;
+  }
+
+  /** Sends a prepared batch in the open transaction (beginning one if needed); its offsets join the transaction. */
+  private async sendInTransaction({ byTopic, offsets, keptCount, kept, dropped }: PreparedBatch): Promise<void> {
+    const { metrics } = this.deps;
+    const txn = (this.txn ??= await this.transactional(() => this.deps.producer.transaction()));
+    if (!this.txnHasData) {
+      this.txnHasData = true;
+      this.txnStartedAt = Date.now();
+    }
+    if (byTopic.size > 0) {
+      await this.transactional(() =>
+        txn.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
+      );
+      for (const topic of byTopic.keys()) {
+        if (!this.topicsSeen.has(topic)) {
+          this.topicsSeen.add(topic);
+          this.deps.onTopicUsed?.(topic);
+        }
+      }
+    }
+    metrics.writeTotal += keptCount;
+    metrics.writeRate.record(keptCount);
+    for (const [key, entry] of offsets) this.txnOffsets.set(key, entry);
+    if (this.deps.task.commitRecord) this.txnRecords.push(...kept, ...dropped);
+  }
+
+  /**
+   * Writes the offsets of the open transaction to the offset topic (the same
+   * key and value bytes as KafkaOffsetStore) inside it, and commits: records
+   * and offsets become visible together, or not at all.
+   */
+  private async commitTransaction(): Promise<void> {
+    const txn = this.txn;
+    const transactions = this.deps.transactions;
+    if (!txn || !transactions || !this.txnHasData) return;
+    const started = Date.now();
+    const offsets = [...this.txnOffsets.values()];
+    try {
+      if (offsets.length > 0)
+        await this.transactional(() =>
+          txn.send({
+            topic: transactions.offsetsTopic,
+            acks: -1,
+            messages: offsets.map((e) => ({
+              key: offsetKey(this.deps.id.connector, e.partition),
+              value: JSON.stringify(e.offset),
+            })),
+          }),
+        );
+      await this.transactional(() => txn.commit());
+    } catch (err) {
+      this.deps.metrics.offsetCommit(Date.now() - started, false);
+      throw err;
+    }
+    this.txn = undefined;
+    this.txnHasData = false;
+    this.txnOffsets = new Map();
+    const records = this.txnRecords;
+    this.txnRecords = [];
+    this.deps.metrics.offsetCommit(Date.now() - started, true);
+    const task = this.deps.task;
+    if (task.commitRecord) for (const r of records) await task.commitRecord(r, null);
+    await task.commit?.();
+  }
+
+  /** Runs a transactional producer call; a fenced producer becomes a ProducerFencedError and is never used again. */
+  private async transactional<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.fenced) throw new Error(`Task ${this.deps.id.connector}-${this.deps.id.task} was fenced out`);
+    try {
+      return await fn();
+    } catch (err) {
+      if (isFencedError(err)) {
+        this.fenced = true;
+        throw new ProducerFencedError(this.deps.id, this.deps.transactions!.transactionalId, err);
+      }
+      throw err;
+    }
+  }
+
+  /** After a failure: abort the open transaction, so its records are never read; the next start re-sends them. */
+  private async abortTransaction(): Promise<void> {
+    const txn = this.txn;
+    this.txn = undefined;
+    this.txnHasData = false;
+    this.txnOffsets = new Map();
+    this.txnRecords = [];
+    if (!txn || this.fenced || !txn.isActive()) return;
+    try {
+      await txn.abort();
+    } catch (err) {
+      // The coordinator aborts it anyway when the transaction times out or the task starts again.
+      this.log.warn('Failed to abort the transaction', { error: (err as Error).message });
+    }
+  }
+
   /** A record as a Kafka message; a Promise only when a failure is being handled (it resolves to SKIPPED). */
   private convert(record: SourceRecord): Message | typeof SKIPPED | Promise<typeof SKIPPED> {
     const { converters, errors } = this.deps;
@@ -250,7 +441,9 @@ export class WorkerSourceTask extends WorkerTask {
     try {
       await this.deps.task.stop();
     } finally {
-      await this.flushOffsets();
+      // Exactly-once: a transaction still open here belongs to a failed loop (a graceful one committed).
+      if (this.deps.transactions) await this.abortTransaction();
+      else await this.flushOffsets();
       this.deps.transforms.close();
       await this.deps.producer.disconnect().catch(() => undefined);
     }

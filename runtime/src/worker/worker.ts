@@ -15,11 +15,12 @@ import { DeadLetterQueueReporter } from './dead-letter-queue.js';
 import { buildTransformationChain, listOf } from './transformation-chain.js';
 import { WorkerConnector } from './worker-connector.js';
 import { WorkerSinkTask } from './worker-sink-task.js';
-import { WorkerSourceTask } from './worker-source-task.js';
+import { WorkerSourceTask, type SourceTaskTransactions } from './worker-source-task.js';
 import type { WorkerTask } from './worker-task.js';
 import { taskKey, type TaskId } from './task-status.js';
-import { connectorConfigDef } from './connector-config.js';
+import { connectorConfigDef, TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED } from './connector-config.js';
 import { sinkGroupId } from '../herder/abstract-herder.js';
+import { canonicalJson } from '../util/json.js';
 
 export interface WorkerOptions {
   readonly workerId: string;
@@ -34,7 +35,31 @@ export interface WorkerOptions {
   readonly gracefulShutdownMs: number;
   /** consumer group settings for sink tasks (from worker consumer.* keys) */
   readonly onTopicUsed?: (connector: string, topic: string) => void;
+  /**
+   * Distributed mode's exactly.once.source.support (KIP-618). Absent in
+   * standalone mode, which ignores the connectors' exactly-once keys as
+   * Apache's standalone worker does.
+   */
+  readonly exactlyOnceSource?: ExactlyOnceSourceOptions;
 }
+
+export interface ExactlyOnceSourceOptions {
+  /** `preparing` runs source tasks as `disabled` does: it only gets a cluster ready for `enabled` */
+  readonly support: 'disabled' | 'preparing' | 'enabled';
+  /** the worker's group.id: the prefix of every task's transactional id */
+  readonly groupId: string;
+  /** the worker's offset.storage.topic: exactly-once tasks write their offsets there, in their transactions */
+  readonly offsetsTopic: string;
+  /** reads the worker's offset store to the end of the offset topic (KafkaOffsetStore.refresh) */
+  readonly readOffsetsToEnd: () => Promise<void>;
+}
+
+/** Apache's Worker.taskTransactionalId: the transactional.id of one source task's producer. */
+export const taskTransactionalId = (groupId: string, connector: string, task: number): string =>
+  `${groupId}-${connector}-${task}`;
+
+/** Apache's message when a connector requires exactly-once delivery from a worker that does not offer it. */
+export const EXACTLY_ONCE_NOT_ENABLED = 'This worker does not have exactly-once source support enabled.';
 
 interface RunningTask {
   readonly task: WorkerTask;
@@ -93,6 +118,16 @@ export class Worker {
       report('FAILED', traceOf(err));
       return;
     }
+    if (
+      connector.type === 'source' &&
+      !this.opts.exactlyOnceSource &&
+      config['exactly.once.support']?.toLowerCase() === 'required'
+    )
+      log.warn('exactly.once.support=required is ignored in standalone mode: records are delivered at least once');
+    if (connector.type === 'source' && this.requiresUnavailableExactlyOnce(config)) {
+      report('FAILED', traceOf(new ConfigError('exactly.once.support', EXACTLY_ONCE_NOT_ENABLED)));
+      return;
+    }
     const wc = new WorkerConnector(
       name,
       connector,
@@ -109,6 +144,19 @@ export class Worker {
     );
     this.connectors.set(name, wc);
     await wc.initialize();
+  }
+
+  /** Exactly-once delivery is available to this worker's source tasks. */
+  get exactlyOnceSourceEnabled(): boolean {
+    return this.opts.exactlyOnceSource?.support === 'enabled';
+  }
+
+  /** A distributed worker without exactly-once support cannot run a connector with exactly.once.support=required. */
+  private requiresUnavailableExactlyOnce(config: ConnectorConfig): boolean {
+    const eos = this.opts.exactlyOnceSource;
+    return (
+      eos !== undefined && eos.support !== 'enabled' && config['exactly.once.support']?.toLowerCase() === 'required'
+    );
   }
 
   isConnectorRunning(name: string): boolean {
@@ -146,6 +194,61 @@ export class Worker {
 
   connectorNames(): string[] {
     return [...this.connectors.keys()];
+  }
+
+  /**
+   * Zombie fencing of a source connector's previous task generation
+   * (KIP-618), before its new task configs are written: initialises a
+   * transactional producer for each task id whose config changes or goes
+   * away, which bumps the id's epoch and aborts whatever transaction an old
+   * instance left open, so no instance of the old generation can write or
+   * commit any more; their workers restart them with the new configs. A task
+   * whose config stays the same keeps running (its worker does not restart
+   * it, so fencing it would leave it failed): an older instance of it was
+   * already fenced when the current one started. Configs are compared
+   * canonically, so a key order change alone never fences a task that is
+   * not restarted. False when nothing was fenced (exactly-once off, a sink,
+   * no changed task).
+   */
+  async fenceSourceTasks(
+    connector: string,
+    config: ConnectorConfig,
+    previous: readonly ConnectorConfig[],
+    next: readonly ConnectorConfig[],
+  ): Promise<boolean> {
+    const eos = this.opts.exactlyOnceSource;
+    if (!eos || eos.support !== 'enabled' || this.connectorType(config) !== 'source') return false;
+    const ids = previous
+      .map((c, task) => ({ task, changed: next[task] === undefined || canonicalJson(c) !== canonicalJson(next[task]) }))
+      .filter((t) => t.changed)
+      .map((t) => t.task);
+    if (ids.length === 0) return false;
+    const log = this.opts.logs.logger('sluice.worker.Worker', { connector });
+    const kafka = createKafka({
+      clientId: `connector-fencing-${connector}`,
+      props: clientProps(this.opts.workerProps, 'producer', config),
+      logger: log,
+    });
+    await Promise.all(
+      ids.map(async (task) => {
+        const producer = kafka.producer({
+          transactionalId: taskTransactionalId(eos.groupId, connector, task),
+          idempotent: true,
+          maxInFlightRequests: 1,
+        });
+        await producer.connect();
+        try {
+          // transaction() sends InitProducerId for the id: that is the fencing. The transaction
+          // itself is empty, and ending it sends nothing.
+          const txn = await producer.transaction();
+          await txn.abort();
+        } finally {
+          await producer.disconnect().catch(() => undefined);
+        }
+      }),
+    );
+    log.info('Fenced the previous generation of source tasks', { tasks: ids });
+    return true;
   }
 
   // ---- tasks ------------------------------------------------------------
@@ -208,15 +311,31 @@ export class Worker {
       onTopicUsed: (t: string) => this.opts.onTopicUsed?.(id.connector, t),
     };
     if (connector.type === 'source') {
-      const kafka = createKafka({ clientId, props: clientProps(this.opts.workerProps, 'producer', conn), logger: log });
+      if (this.requiresUnavailableExactlyOnce(conn))
+        throw new ConfigError('exactly.once.support', EXACTLY_ONCE_NOT_ENABLED);
+      const producerProps = clientProps(this.opts.workerProps, 'producer', conn);
+      const kafka = createKafka({ clientId, props: producerProps, logger: log });
       const task = new (connector.taskClass())() as SourceTask;
       const errors = ErrorHandler.fromConfig(parsed, log, [], (k) => metrics.error(k));
+      const eos = this.exactlyOnceSourceEnabled ? this.opts.exactlyOnceSource : undefined;
+      const transactions = eos && this.sourceTransactions(eos, id, parsed);
       const wt = new WorkerSourceTask({
         id,
         initialState,
         task,
         taskConfig: taskProps,
-        producer: kafka.producer({ allowAutoTopicCreation: true }),
+        // Exactly-once: Kafka Connect's task producer settings (idempotent, one request in flight)
+        // with the task's own transactional id.
+        producer: transactions
+          ? kafka.producer({
+              allowAutoTopicCreation: true,
+              transactionalId: transactions.transactionalId,
+              idempotent: true,
+              maxInFlightRequests: 1,
+              transactionTimeout: Number(producerProps['transaction.timeout.ms'] ?? 60000),
+            })
+          : kafka.producer({ allowAutoTopicCreation: true }),
+        ...(transactions ? { transactions } : {}),
         offsets: this.opts.offsets,
         converters,
         transforms,
@@ -283,6 +402,26 @@ export class Worker {
       }),
     });
     return { task: wt, metrics, cleanup: async () => dlq?.close() };
+  }
+
+  /** How an exactly-once source task commits, from its connector's config. */
+  private sourceTransactions(
+    eos: ExactlyOnceSourceOptions,
+    id: TaskId,
+    parsed: Record<string, unknown>,
+  ): SourceTaskTransactions {
+    const boundary = String(parsed['transaction.boundary'] ?? 'poll').toLowerCase();
+    if (boundary !== 'poll' && boundary !== 'interval')
+      throw new ConfigError('transaction.boundary', TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED);
+    const interval = parsed['transaction.boundary.interval.ms'];
+    return {
+      transactionalId: taskTransactionalId(eos.groupId, id.connector, id.task),
+      offsetsTopic: eos.offsetsTopic,
+      boundary,
+      // Apache's default for the interval boundary is the worker's offset flush interval.
+      intervalMs: interval === null || interval === undefined ? this.opts.offsetFlushIntervalMs : Number(interval),
+      readOffsetsToEnd: eos.readOffsetsToEnd,
+    };
   }
 
   setTaskTargetState(id: TaskId, state: TargetState): void {
