@@ -316,7 +316,11 @@ up() {
   configs
   cluster_objects
 
-  start containerd containerd --config "$DIR/containerd/config.toml"
+  # There is no registry: an image that is not here must fail to pull at
+  # once, on the machine (a proxy address nothing listens on), rather than
+  # containerd reaching out to docker.io or another registry.
+  HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
+    start containerd containerd --config "$DIR/containerd/config.toml"
   wait_for 30 containerd "${CRICTL[@]}" info
   import_images
 
@@ -356,6 +360,9 @@ down() {
   if [ ! -f "$DIR/net.up" ] && ! pid_alive "$DIR/containerd.pid"; then log "node down"; return 0; fi
   local i
   for c in provisioner coredns kubelet; do stop_pid "$DIR/$c.pid" 20; done
+  # The Node object goes too: a stale Ready=True would let the next up's
+  # wait pass before the new kubelet has reported anything.
+  "${KUBECTL[@]}" delete node "$NODE_NAME" --ignore-not-found --wait=false --request-timeout 10s >/dev/null 2>&1 || true
   # Pod sandboxes through CRI, so the CNI plugins release addresses and
   # network namespaces and the shims exit.
   if pid_alive "$DIR/containerd.pid"; then
@@ -370,9 +377,18 @@ down() {
   # mount, sandbox shm and container rootfs mounts.
   findmnt -rn -o TARGET | grep -F "$DIR/" | sort -r | while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done
+  done || true
   net_down
   rm -rf "$DIR/cni/ipam"
+  # What kubelet keeps at fixed paths whatever its root dir: log symlinks into
+  # our pod-logs, the device-plugin socket, the flexvolume directory.
+  find /var/log/containers -maxdepth 1 -type l -lname "$DIR/*" -delete 2>/dev/null || true
+  rm -f /var/lib/kubelet/device-plugins/kubelet.sock
+  rmdir /var/log/containers /var/lib/kubelet/device-plugins /var/lib/kubelet \
+    /usr/libexec/kubernetes/kubelet-plugins/volume/exec /usr/libexec/kubernetes/kubelet-plugins/volume \
+    /usr/libexec/kubernetes/kubelet-plugins /usr/libexec/kubernetes 2>/dev/null || true
+  # containerd's default runtime directories, when nothing else uses them.
+  rmdir /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null || true
   log "node down"
 }
 
@@ -394,7 +410,7 @@ case "${1:-}" in
   net) net_up || true ;;
   up) up ;;
   down) down ;;
-  clean) down; rm -rf "$DIR" ;;
+  clean) down; rm -rf "$DIR" "$SLUICE_STATE/images" ;;
   status) status ;;
   info) info ;;
   *) echo "usage: $0 net|up|down|clean|status|info" >&2; exit 2 ;;
