@@ -176,69 +176,78 @@ describe('runtime: exactly-once source delivery @env', function () {
     await startWorker();
     await startWorker();
     const w = live()[0]!;
-    const topic = randomName('eos-kill');
     const tasks = 4;
     const perTask = 2_000;
-    const res = await write(w, 'POST', '/connectors', {
-      name: 'eos-kill',
-      config: {
-        'connector.class': 'DataGen',
-        'tasks.max': String(tasks),
-        topic,
-        'key.type': 'sequence',
-        'records.per.second': '400',
-        'max.records': String(perTask),
-        'exactly.once.support': 'required',
+    // The default boundary (a transaction per poll), and 1.5 s transactions, which a kill almost
+    // always interrupts: their records must be aborted and produced again.
+    const connectors = [
+      { name: 'eos-kill', topic: randomName('eos-kill'), extra: {} },
+      {
+        name: 'eos-kill-interval',
+        topic: randomName('eos-kill-interval'),
+        extra: { 'transaction.boundary': 'interval', 'transaction.boundary.interval.ms': '1500' },
       },
+    ];
+    for (const c of connectors) {
+      const res = await write(w, 'POST', '/connectors', {
+        name: c.name,
+        config: {
+          'connector.class': 'DataGen',
+          'tasks.max': String(tasks),
+          topic: c.topic,
+          'key.type': 'sequence',
+          'records.per.second': '400',
+          'max.records': String(perTask),
+          'exactly.once.support': 'required',
+          ...c.extra,
+        },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    }
+    const taskStatuses = async () => {
+      const all: Array<{ state: string; worker_id: string }> = [];
+      for (const c of connectors) {
+        const s = await w.rest('GET', `/connectors/${c.name}/status`);
+        if (s.status !== 200 || s.body.tasks.length !== tasks) return undefined;
+        all.push(...s.body.tasks);
+      }
+      return all;
+    };
+    await eventually('all tasks running', async () => (await taskStatuses())?.every((t) => t.state === 'RUNNING'), {
+      timeoutMs: 60_000,
     });
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    await eventually(
-      'all tasks running',
-      async () => {
-        const s = await w.rest('GET', '/connectors/eos-kill/status');
-        return (
-          s.status === 200 &&
-          s.body.tasks.length === tasks &&
-          s.body.tasks.every((t: { state: string }) => t.state === 'RUNNING')
-        );
-      },
-      { timeoutMs: 60_000 },
-    );
-    const statuses = (await w.rest('GET', '/connectors/eos-kill/status')).body.tasks as Array<{ worker_id: string }>;
+    const statuses = (await taskStatuses())!;
     // A worker other than the one we talk to, running at least one task.
     const victim = live().find((x) => x !== w && statuses.some((t) => t.worker_id === `127.0.0.1:${x.opts.port}`))!;
     expect(victim, 'a worker other than the first runs a task').to.not.equal(undefined);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 2_000));
     await victim.kill();
     await eventually(
       'the killed worker’s tasks run elsewhere',
-      async () => {
-        const s = (await w.rest('GET', '/connectors/eos-kill/status')).body;
-        return s.tasks.every(
-          (t: { state: string; worker_id: string }) =>
-            t.state === 'RUNNING' && t.worker_id !== `127.0.0.1:${victim.opts.port}`,
-        );
-      },
+      async () =>
+        (await taskStatuses())?.every((t) => t.state === 'RUNNING' && t.worker_id !== `127.0.0.1:${victim.opts.port}`),
       { timeoutMs: 60_000 },
     );
-    const committed = await checkIds(kafka, topic, tasks * perTask, 'read_committed');
-    const uncommitted = await checkIds(kafka, topic, tasks * perTask);
-    console.log(
-      `      SIGKILL with exactly-once: read_committed ${committed.total} records, ${committed.duplicates} duplicates, ` +
-        `${committed.missing.length} missing; read_uncommitted ${uncommitted.total} records ` +
-        `(${uncommitted.duplicates} from aborted or unfinished transactions)`,
-    );
-    expect(committed.missing).to.deep.equal([]);
-    expect(committed.duplicates).to.equal(0);
-    expect(committed.total).to.equal(tasks * perTask);
-    // The offsets the tasks committed (in their transactions) are what the workers serve.
-    const offsets = await eventually('final offsets', async () => {
-      const o = (await w.rest('GET', '/connectors/eos-kill/offsets')).body.offsets as Array<{
-        offset: { seq: number };
-      }>;
-      return o.length === tasks && o.every((x) => x.offset.seq === perTask) ? o : undefined;
-    });
-    expect(offsets).to.have.length(tasks);
+    for (const c of connectors) {
+      const committed = await checkIds(kafka, c.topic, tasks * perTask, 'read_committed');
+      const uncommitted = await checkIds(kafka, c.topic, tasks * perTask);
+      console.log(
+        `      SIGKILL with exactly-once (${c.name}): read_committed ${committed.total} records, ` +
+          `${committed.duplicates} duplicates, ${committed.missing.length} missing; read_uncommitted ` +
+          `${uncommitted.total} records (${uncommitted.duplicates} of aborted transactions)`,
+      );
+      expect(committed.missing).to.deep.equal([]);
+      expect(committed.duplicates).to.equal(0);
+      expect(committed.total).to.equal(tasks * perTask);
+      // The offsets the tasks committed (in their transactions) are what the workers serve.
+      const offsets = await eventually(`final offsets of ${c.name}`, async () => {
+        const o = (await w.rest('GET', `/connectors/${c.name}/offsets`)).body.offsets as Array<{
+          offset: { seq: number };
+        }>;
+        return o.length === tasks && o.every((x) => x.offset.seq === perTask) ? o : undefined;
+      });
+      expect(offsets).to.have.length(tasks);
+    }
   });
 
   it('fences the previous task generation before writing new task configs; the new tasks run (interval boundary)', async () => {
