@@ -36,8 +36,12 @@ COMPONENTS=(containerd kubelet kube-proxy coredns provisioner)
 SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables)
 
 owner() { cat "$NODE_OWNER_FILE" 2>/dev/null || true; }
-# The network's owner is live while its marker exists (removed by its net_down).
-owned_by_other() { local o; o=$(owner); [ -n "$o" ] && [ "$o" != "$SLUICE_STATE" ] && [ -f "$o/node/net.up" ]; }
+# The network's owner is live while its bridge and its marker exist (both
+# removed by its net_down; a reboot removes the bridge).
+owned_by_other() {
+  local o; o=$(owner)
+  [ -n "$o" ] && [ "$o" != "$SLUICE_STATE" ] && [ -f "$o/node/net.up" ] && ip link show "$BRIDGE" >/dev/null 2>&1
+}
 
 # --- network -----------------------------------------------------------------
 
