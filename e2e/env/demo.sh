@@ -1,31 +1,69 @@
 #!/usr/bin/env bash
-# The main job, as far as it runs today: brings up the environment, starts a
-# standalone Sluice worker with a data generator and a file sink
-# (examples/standalone/), waits until records flow, prints the connectors and
-# a sample of the moved data, then stops the worker (the environment stays up).
+# The main job (`npm run demo`): brings up Kafka, the control plane and the
+# node (building what is missing, including our images), installs the Helm
+# chart, applies examples/connector.yaml, waits until data flows through
+# Kafka into the sink's file, and prints the resources and a sample of the
+# moved data. A second run reuses what is up; `npm run env:down` removes it all.
 source "$(dirname "$0")/lib.sh"
 cd "$SLUICE_ROOT"
 [ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund
 npm run --silent build
 env_json=$(bash e2e/env/up.sh | tail -1)
-bootstrap=$(node -e 'console.log(JSON.parse(process.argv[1]).kafka.bootstrapServers)' "$env_json")
-dir=$(mktemp -d /tmp/sluice-demo-XXXX)
-export SLUICE_DEMO_DIR=$dir
-sed "s#\${SLUICE_DEMO_DIR}#$dir#" examples/standalone/file-sink.properties > "$dir/file-sink.properties"
-cat > "$dir/worker.properties" <<PROPS
-bootstrap.servers=$bootstrap
-key.converter=org.apache.kafka.connect.storage.StringConverter
-value.converter=org.apache.kafka.connect.storage.StringConverter
-offset.storage.file.filename=$dir/data/offsets.json
-offset.flush.interval.ms=2000
-listeners=http://127.0.0.1:18083
-PROPS
-node_modules/.bin/node dist/runtime/src/cli.js standalone "$dir/worker.properties" examples/standalone/datagen-source.json "$dir/file-sink.properties" > "$dir/worker.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-wait_for 60 "records in $dir/out.txt" test -s "$dir/out.txt"
-sleep 3
-echo "== connectors"
-curl -s 'http://127.0.0.1:18083/connectors?expand=status' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const [n,v] of Object.entries(JSON.parse(s)))console.log(n.padEnd(10),v.status.connector.state,v.status.tasks.map(t=>t.state).join(","))})'
-echo "== $(wc -l < "$dir/out.txt") records moved datagen -> Kafka topic sluice-demo -> $dir/out.txt; a sample:"
-head -5 "$dir/out.txt"
+field() { node -e 'const v=process.argv[2].split(".").reduce((o,k)=>o?.[k],JSON.parse(process.argv[1]));console.log(v??"")' "$env_json" "$1"; }
+[ -n "$(field node.name)" ] || die "the environment has no node (SLUICE_NODE=0?): the demo runs pods"
+export KUBECONFIG="$(field kubeconfig)"
+kubectl="$(field kubernetes.bin)/kubectl"
+helm="$(field helm)"
+pod_kafka="$(field kafka.podBootstrapServers)"
+ns=sluice-demo
+
+log "installing the chart (helm upgrade --install sluice helm/sluice -n sluice-system)"
+"$helm" upgrade --install sluice helm/sluice -n sluice-system --create-namespace --wait --timeout 5m >/dev/null
+"$kubectl" get namespace "$ns" >/dev/null 2>&1 || "$kubectl" create namespace "$ns" >/dev/null
+wait_for 60 "the default ServiceAccount of $ns" "$kubectl" -n "$ns" get serviceaccount default
+log "applying examples/connector.yaml (bootstrapServers: $pod_kafka)"
+sed "s#\${KAFKA_BOOTSTRAP_SERVERS}#$pod_kafka#" examples/connector.yaml | "$kubectl" -n "$ns" apply -f - >/dev/null
+
+ready() { [ "$("$kubectl" -n "$ns" get "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]; }
+wait_for 300 "KafkaConnect quickstart Ready" ready kafkaconnect/quickstart
+wait_for 120 "Connector orders-source Ready" ready connector/orders-source
+wait_for 120 "Connector orders-to-file Ready" ready connector/orders-to-file
+
+# Data flowing end to end: records in the topic, then lines in the sink's file.
+sample=$(node - "$(field kafka.bootstrapServers)" <<'JS'
+const { Kafka, logLevel } = require('kafkajs');
+const kafka = new Kafka({ brokers: [process.argv[2]], logLevel: logLevel.NOTHING });
+(async () => {
+  const consumer = kafka.consumer({ groupId: `demo-peek-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['orders'], fromBeginning: true });
+  const out = [];
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 30000);
+    consumer.run({ eachMessage: async ({ message }) => {
+      out.push(`${message.key} ${message.value}`);
+      if (out.length >= 3) { clearTimeout(timer); resolve(); }
+    } });
+  });
+  await consumer.disconnect();
+  console.log(out.join('\n'));
+})().catch((e) => { console.error(e.message); process.exit(1); });
+JS
+)
+pod=$("$kubectl" -n "$ns" get pods -l sluice.dev/cluster=quickstart -o jsonpath='{.items[0].metadata.name}')
+lines() { "$kubectl" -n "$ns" exec "$pod" -- sh -c 'wc -l < /var/lib/sluice/orders.txt' 2>/dev/null || echo 0; }
+wait_for 60 "lines in the sink's file" test "$(lines)" -gt 0
+sleep 2
+
+echo
+echo "== kubectl get kafkaconnects,connectors -n $ns"
+"$kubectl" -n "$ns" get kafkaconnects,connectors
+echo
+echo "== topic orders (first records, key value):"
+echo "$sample"
+echo
+echo "== $(lines) records so far in $pod:/var/lib/sluice/orders.txt; the last ones:"
+"$kubectl" -n "$ns" exec "$pod" -- tail -3 /var/lib/sluice/orders.txt
+echo
+echo "Try: kubectl -n $ns patch connector orders-source --type merge -p '{\"spec\":{\"state\":\"paused\"}}'"
+echo "     (KUBECONFIG=$KUBECONFIG, kubectl at $kubectl); npm run env:down removes everything."
