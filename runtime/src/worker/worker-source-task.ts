@@ -253,38 +253,56 @@ export class WorkerSourceTask extends WorkerTask {
   /**
    * The exactly-once loop: poll, convert, send inside the open transaction;
    * at each boundary write the offsets of what was sent into the same
-   * transaction and commit. One batch at a time: a transaction's records and
-   * offsets must be sent before its commit.
+   * transaction and commit. As in the at-least-once loop, the next batch is
+   * polled and converted while one is in flight (one produce request at a
+   * time); a commit waits for the batch in flight, since a transaction's
+   * records and offsets must all be sent before it commits.
    */
   private async executeTransactional(transactions: SourceTaskTransactions): Promise<void> {
     const { metrics } = this.deps;
-    while (!this.stopping) {
-      if (this.paused) {
-        await this.commitTransaction();
-        this.status.paused();
-        if (!(await this.awaitUnpause())) break;
-        this.status.resumed();
-        continue;
+    let inFlight: Promise<void> | null = null;
+    const commit = async () => {
+      await inFlight;
+      inFlight = null;
+      await this.commitTransaction();
+    };
+    try {
+      while (!this.stopping) {
+        if (this.paused) {
+          await commit();
+          this.status.paused();
+          if (!(await this.awaitUnpause())) break;
+          this.status.resumed();
+          continue;
+        }
+        if (transactions.boundary === 'interval' && this.txnDue(transactions)) await commit();
+        const records = await this.deps.errors.execute(
+          { stage: 'TASK_POLL', className: this.deps.task.constructor.name },
+          () => this.deps.task.poll(),
+        );
+        if (records === SKIPPED || !records || records.length === 0) {
+          await new Promise((r) => setImmediate(r));
+          continue;
+        }
+        metrics.pollTotal += records.length;
+        metrics.pollRate.record(records.length);
+        metrics.batch(records.length);
+        for (let i = 0; i < records.length; i += MAX_RECORDS_PER_SEND) {
+          const batch = await this.prepare(records.slice(i, i + MAX_RECORDS_PER_SEND));
+          await inFlight;
+          inFlight = this.sendInTransaction(batch);
+          // Marks the rejection handled while we prepare and poll; the `await` above still throws it.
+          inFlight.catch(() => undefined);
+        }
+        if (transactions.boundary === 'poll') await commit();
       }
-      if (transactions.boundary === 'interval' && this.txnDue(transactions)) await this.commitTransaction();
-      const records = await this.deps.errors.execute(
-        { stage: 'TASK_POLL', className: this.deps.task.constructor.name },
-        () => this.deps.task.poll(),
-      );
-      if (records === SKIPPED || !records || records.length === 0) {
-        await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      metrics.pollTotal += records.length;
-      metrics.pollRate.record(records.length);
-      metrics.batch(records.length);
-      for (let i = 0; i < records.length; i += MAX_RECORDS_PER_SEND) {
-        await this.sendInTransaction(await this.prepare(records.slice(i, i + MAX_RECORDS_PER_SEND)));
-      }
-      if (transactions.boundary === 'poll') await this.commitTransaction();
+      // A graceful stop: everything sent is whole polls, commit it rather than send it again.
+      await commit();
+    } catch (err) {
+      // The open transaction is aborted in close(), once nothing is in flight any more.
+      await (inFlight as Promise<void> | null)?.catch(() => undefined);
+      throw err;
     }
-    // A graceful stop: everything sent is whole polls, commit it rather than send it again.
-    await this.commitTransaction();
   }
 
   private txnDue(transactions: SourceTaskTransactions): boolean {
