@@ -77,6 +77,20 @@ export class MeasuredProcess {
     return Number(match[1]);
   }
 
+  /** False once the process has exited. */
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** SIGKILL (no shutdown hooks run); resolves once the process has exited, with the time that took. */
+  async kill(): Promise<number> {
+    const begin = performance.now();
+    if (this.exitInfo !== undefined) return 0;
+    this.child.kill('SIGKILL');
+    await this.exited;
+    return performance.now() - begin;
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   async stop(graceMs = 10_000): Promise<StopResult> {
     const begin = performance.now();

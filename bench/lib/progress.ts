@@ -68,3 +68,37 @@ export function fileSize(file: string): () => Promise<number> {
     }
   };
 }
+
+export interface PollOptions {
+  /** Throws when a measured process died, so a crash fails the run at once. */
+  readonly assertAlive?: () => void;
+  readonly intervalMs?: number;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Polls `check` until it returns true; resolves with performance.now() taken
+ * right after the successful check returned (the condition held by then at the latest).
+ * A check that throws counts as false (a worker not listening yet, a REST call during a rebalance).
+ */
+export async function pollUntil(what: string, check: () => Promise<boolean>, opts: PollOptions = {}): Promise<number> {
+  const { intervalMs = 50, timeoutMs = 120_000 } = opts;
+  const deadline = performance.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    opts.assertAlive?.();
+    let ok = false;
+    try {
+      ok = await check();
+    } catch (err) {
+      lastError = err;
+    }
+    const now = performance.now();
+    if (ok) return now;
+    if (now > deadline) {
+      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

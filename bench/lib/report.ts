@@ -58,13 +58,20 @@ function round(value: number | undefined, digits = 0): number | undefined {
 
 const cell = (value: number | undefined) => (value === undefined ? '-' : String(value));
 
+const HEADER = ['metric', 'sluice', 'apache', 'ratio sluice/apache'];
+
 export function table(summary: Summary): string {
-  const rows = [['metric', 'sluice', 'apache', 'ratio sluice/apache']];
+  const rows = [HEADER];
   for (const key of KEYS) {
     const { sluice, apache, ratio } = summary[key];
     rows.push([LABELS[key], cell(sluice), cell(apache), cell(ratio)]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return aligned(rows);
+}
+
+/** Columns padded to their widest cell, separated by ' | '. */
+export function aligned(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   return rows
     .map((r) =>
       r
@@ -73,6 +80,26 @@ export function table(summary: Summary): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** One metric of a free-form side-by-side table (medians already taken). */
+export interface SideBySideRow {
+  readonly label: string;
+  readonly sluice?: number | undefined;
+  readonly apache?: number | undefined;
+}
+
+/** Like table(), for any list of metrics: sluice | apache | sluice/apache. */
+export function sideBySide(rows: readonly SideBySideRow[]): string {
+  return aligned([
+    HEADER,
+    ...rows.map(({ label, sluice, apache }) => [
+      label,
+      cell(round(sluice)),
+      cell(round(apache)),
+      cell(round(sluice !== undefined && apache ? sluice / apache : undefined, 2)),
+    ]),
+  ]);
 }
 
 export function rawLine(r: RunResult): string {
