@@ -312,4 +312,46 @@ describe('runtime: distributed mode @env', function () {
     expect((await write(w2, 'PUT', '/connectors/gen-a/resume')).status).to.equal(202);
     await allRunning(w2, { 'gen-a': 3 });
   });
+
+  it('keeps a 6-task sink running while its consumer group rebalances over a backlog', async () => {
+    const topic = randomName('backlog');
+    await createTopic(kafka, topic, 6);
+    const n = 100_000;
+    for (let i = 0; i < n; i += 50_000)
+      await produce(
+        kafka,
+        topic,
+        Array.from({ length: 50_000 }, (_, j) => ({ value: String(i + j) })),
+      );
+    const file = path.join(dir, `${topic}.txt`);
+    const w = live()[0] ?? (await startWorker());
+    const name = randomName('backlog-sink');
+    await write(w, 'POST', '/connectors', {
+      name,
+      config: {
+        'connector.class': 'FileStreamSink',
+        'tasks.max': '6',
+        topics: topic,
+        file,
+        // Frequent heartbeats: each batch's heartbeat then meets the rebalances.
+        'consumer.override.heartbeat.interval.ms': '200',
+      },
+    });
+    // The six consumers join the group one after another: each join is a rebalance
+    // that their heartbeats and commits meet. None of that may fail a task.
+    const failed = new Set<string>();
+    const lines = await eventually(
+      'every record in the file',
+      async () => {
+        const s = (await w.rest('GET', `/connectors/${name}/status`)).body;
+        for (const t of s.tasks ?? []) if (t.state === 'FAILED') failed.add(`${t.id}: ${t.trace ?? ''}`.slice(0, 300));
+        const text = await readFile(file, 'utf8').catch(() => '');
+        const got = text.split('\n').filter(Boolean);
+        return new Set(got).size >= n ? got : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
+    expect([...failed]).to.deep.equal([]);
+    expect(new Set(lines).size).to.equal(n);
+  });
 });

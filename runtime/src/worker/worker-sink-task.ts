@@ -30,6 +30,23 @@ export interface SinkTaskDeps {
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+/**
+ * The sink's consumer group is rebalancing (another task of the connector
+ * joined or left): a matter for the consumer, not a task failure. kafkajs
+ * rejoins when such an error leaves eachBatch; a commit refused for it is
+ * retried at the next flush (or the records are read again: at least once).
+ */
+const REBALANCE_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+]);
+export const isGroupRebalance = (err: unknown): boolean =>
+  REBALANCE_ERRORS.has(String((err as { type?: unknown } | null)?.type ?? ''));
+
 export class WorkerSinkTask extends WorkerTask {
   /** next offset to consume per partition, for what put() has received */
   private readonly current = new Map<string, { tp: TopicPartition; offset: number }>();
@@ -169,6 +186,8 @@ export class WorkerSinkTask extends WorkerTask {
     try {
       await this.processBatch(payload);
     } catch (err) {
+      // A rebalance of the sink's group goes back to kafkajs, which rejoins.
+      if (isGroupRebalance(err) && !this.stopping) throw err;
       this.fail(err);
     }
   }
@@ -316,9 +335,19 @@ export class WorkerSinkTask extends WorkerTask {
       metrics.offsetCommitSkipTotal++;
       return;
     }
-    await consumer.commitOffsets(
-      changed.map(([tp, offset]) => ({ topic: tp.topic, partition: tp.partition, offset: String(offset) })),
-    );
+    try {
+      await consumer.commitOffsets(
+        changed.map(([tp, offset]) => ({ topic: tp.topic, partition: tp.partition, offset: String(offset) })),
+      );
+    } catch (err) {
+      if (!isGroupRebalance(err)) throw err;
+      metrics.offsetCommit(Date.now() - started, false);
+      this.log.debug('Offset commit refused during a group rebalance; retried at the next flush', {
+        error: (err as Error).message,
+      });
+      this.commitRequested = true;
+      return;
+    }
     for (const [tp, offset] of changed) this.committed.set(tpKey(tp.topic, tp.partition), offset);
     metrics.offsetCommitSeqNo++;
     metrics.offsetCommitCompletionTotal++;
