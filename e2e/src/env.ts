@@ -57,8 +57,45 @@ export function withEnv(): () => TestEnv {
 
 /** The running environment; started once per test process when it is down. */
 export function useEnv(): Promise<TestEnv> {
-  pending ??= currentOrStart();
+  pending ??= process.env.SLUICE_E2E_KUBECONFIG ? externalEnv() : currentOrStart();
   return pending;
+}
+
+/**
+ * Any cluster instead of this repository's environment (e2e/kind/run.sh):
+ * SLUICE_E2E_KUBECONFIG, SLUICE_E2E_KAFKA (the broker as the tests reach it)
+ * and SLUICE_E2E_POD_KAFKA (as pods reach it; default the same); kubectl and
+ * helm from the PATH; our images already loaded into the cluster. Meant for
+ * the end-to-end suite (e2e/tests/end-to-end.test.ts).
+ */
+async function externalEnv(): Promise<TestEnv> {
+  const need = (name: string) => {
+    const v = process.env[name];
+    if (!v) throw new Error(`${name} is required with SLUICE_E2E_KUBECONFIG`);
+    return v;
+  };
+  const which = async (tool: string) => (await run('sh', ['-c', `command -v ${tool}`])).stdout.trim();
+  const kafka = need('SLUICE_E2E_KAFKA');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const env = {
+    kafka: {
+      bootstrapServers: kafka,
+      podBootstrapServers: process.env.SLUICE_E2E_POD_KAFKA ?? kafka,
+      version: '',
+      libs: '',
+    },
+    kubeconfig: need('SLUICE_E2E_KUBECONFIG'),
+    kubernetes: { version: '', bin: path.dirname(await which('kubectl')) },
+    helm: await which('helm'),
+    state: await mkdtemp(path.join(tmpdir(), 'sluice-e2e-')),
+    node: {
+      name: 'external',
+      ready: true,
+      images: { runtime: 'sluice/runtime:0.1.0', operator: 'sluice/operator:0.1.0' },
+    },
+  };
+  return env as TestEnv;
 }
 
 async function currentOrStart(): Promise<TestEnv> {
