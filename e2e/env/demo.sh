@@ -17,9 +17,13 @@ helm="$(field helm)"
 pod_kafka="$(field kafka.podBootstrapServers)"
 ns=sluice-demo
 
-log "installing the chart (helm upgrade --install sluice helm/sluice -n sluice-system)"
-"$helm" upgrade --install sluice helm/sluice -n sluice-system --create-namespace --wait --timeout 5m >/dev/null
+# The namespace first: the chart puts the operator's Role there.
 "$kubectl" get namespace "$ns" >/dev/null 2>&1 || "$kubectl" create namespace "$ns" >/dev/null
+# The demo's operator watches only the demo's namespace, so that it never
+# reconciles what the test suite creates in this environment.
+log "installing the chart (helm upgrade --install sluice helm/sluice -n sluice-system --set watchNamespaces={$ns})"
+"$helm" upgrade --install sluice helm/sluice -n sluice-system --create-namespace --wait --timeout 5m \
+  --set "watchNamespaces={$ns}" >/dev/null
 wait_for 60 "the default ServiceAccount of $ns" "$kubectl" -n "$ns" get serviceaccount default
 log "applying examples/connector.yaml (bootstrapServers: $pod_kafka)"
 sed "s#\${KAFKA_BOOTSTRAP_SERVERS}#$pod_kafka#" examples/connector.yaml | "$kubectl" -n "$ns" apply -f - >/dev/null

@@ -51,14 +51,20 @@ describe('desired objects of a KafkaConnect', () => {
     expect(obsoleteKinds).to.deep.equal([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'demo-connect' }]);
   });
 
-  it('derives group id and storage topics from the name unless given', () => {
-    const props = workerProperties(cluster({ mode: 'distributed' }));
+  it('derives group id and storage topics from the namespace and name unless given', () => {
+    const kc = cluster({ mode: 'distributed' });
+    const ns = kc.metadata.namespace;
+    const props = workerProperties(kc);
     expect(props).to.include({
-      'group.id': 'demo',
-      'config.storage.topic': 'demo-configs',
-      'offset.storage.topic': 'demo-offsets',
-      'status.storage.topic': 'demo-status',
+      'group.id': `${ns}.demo`,
+      'config.storage.topic': `${ns}.demo-configs`,
+      'offset.storage.topic': `${ns}.demo-offsets`,
+      'status.storage.topic': `${ns}.demo-status`,
     });
+    // The same name in another namespace gets its own group and topics.
+    const other = workerProperties({ ...kc, metadata: { ...kc.metadata, namespace: 'elsewhere' } });
+    expect(other['group.id']).to.equal('elsewhere.demo');
+    expect(other['config.storage.topic']).to.equal('elsewhere.demo-configs');
     expect(props['rest.advertised.host.name']).to.equal('${env:SLUICE_ADVERTISED_HOST}');
     expect(workerProperties(cluster({ mode: 'distributed', groupId: 'g', offsetStorageTopic: 'o' }))).to.include({
       'group.id': 'g',

@@ -17,10 +17,12 @@ export const names = {
   /** one distributed worker's REST API, through the headless Service (its advertised name) */
   workerUrl: (cluster: string, namespace: string, ordinal: number) =>
     `http://${cluster}-connect-${ordinal}.${cluster}-connect.${namespace}.svc:8083`,
-  groupId: (cluster: string) => cluster,
-  configTopic: (cluster: string) => `${cluster}-configs`,
-  offsetTopic: (cluster: string) => `${cluster}-offsets`,
-  statusTopic: (cluster: string) => `${cluster}-status`,
+  // Namespace-qualified: two KafkaConnects of the same name in different
+  // namespaces on one Kafka must not join one Connect group or share topics.
+  groupId: (cluster: string, namespace: string) => `${namespace}.${cluster}`,
+  configTopic: (cluster: string, namespace: string) => `${namespace}.${cluster}-configs`,
+  offsetTopic: (cluster: string, namespace: string) => `${namespace}.${cluster}-offsets`,
+  statusTopic: (cluster: string, namespace: string) => `${namespace}.${cluster}-status`,
 };
 
 export const REST_PORT = 8083;

@@ -14,6 +14,7 @@ export const secretMount = (secretName: string) => `${SECRETS_DIR}/${secretName}
 export function workerProperties(kc: KafkaConnect): Record<string, string> {
   const spec = kc.spec;
   const name = kc.metadata.name;
+  const namespace = kc.metadata.namespace ?? 'default';
   const mode = resolvedMode(kc);
   const props: Record<string, string> = {
     'key.converter': JSON_CONVERTER,
@@ -37,10 +38,10 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
   } else {
     const rf = String(spec.replicationFactor ?? -1);
     Object.assign(props, {
-      'group.id': spec.groupId ?? names.groupId(name),
-      'config.storage.topic': spec.configStorageTopic ?? names.configTopic(name),
-      'offset.storage.topic': spec.offsetStorageTopic ?? names.offsetTopic(name),
-      'status.storage.topic': spec.statusStorageTopic ?? names.statusTopic(name),
+      'group.id': spec.groupId ?? names.groupId(name, namespace),
+      'config.storage.topic': spec.configStorageTopic ?? names.configTopic(name, namespace),
+      'offset.storage.topic': spec.offsetStorageTopic ?? names.offsetTopic(name, namespace),
+      'status.storage.topic': spec.statusStorageTopic ?? names.statusTopic(name, namespace),
       'config.storage.replication.factor': rf,
       'offset.storage.replication.factor': rf,
       'status.storage.replication.factor': rf,

@@ -38,6 +38,8 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
   const applied = new Map<string, Map<string, Applied>>();
   /** Per cluster: when the current drained scale-down started. */
   const drainsStarted = new Map<string, number>();
+  /** Per cluster: the mode switch whose offsets were captured ("<uid>/<from mode>"). */
+  const captured = new Map<string, string>();
 
   /**
    * The version of a watched child in the cache (generation for workloads,
@@ -187,9 +189,15 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     obsolete: ReadonlyArray<{ kind: string; name: string }>,
   ): Promise<void> {
     const namespace = kc.metadata.namespace;
+    const key = `${namespace ?? ''}/${kc.metadata.name}`;
     const old = obsolete.find((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
-    if (!old || cachedVersion(old.kind, namespace, old.name) === '') return;
+    if (!old || cachedVersion(old.kind, namespace, old.name) === '') {
+      captured.delete(key);
+      return;
+    }
     const fromMode = resolvedMode(kc) === 'standalone' ? 'distributed' : 'standalone';
+    // Once per switch: remembered here too, as the ConfigMap may not be in the cache yet.
+    if (captured.get(key) === `${kc.metadata.uid ?? ''}/${fromMode}`) return;
     const existing = deps.configMaps.get(namespace, names.offsetsHandoff(kc.metadata.name));
     if (existing?.metadata?.annotations?.['sluice.dev/offsets-from-mode'] === fromMode) return;
     const client = deps.connectFor(kc, fromMode);
@@ -203,6 +211,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     }
     const { offsets, skipped } = await captureSourceOffsets(client);
     await deps.applier.apply(handoffConfigMap(kc, offsets, fromMode));
+    captured.set(key, `${kc.metadata.uid ?? ''}/${fromMode}`);
     await deps.events.normal(
       kc,
       'OffsetsCaptured',

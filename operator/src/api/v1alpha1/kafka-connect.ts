@@ -53,19 +53,19 @@ export const kafkaConnectSpec = s.object(
       s.string({ description: 'Kafka bootstrap servers, host:port[,host:port].', minLength: 1 }),
     ),
     groupId: s.string({
-      description: 'Distributed mode: the Connect group id. Default: the resource name.',
+      description: 'Distributed mode: the Connect group id. Default: <namespace>.<name>.',
       minLength: 1,
     }),
     configStorageTopic: s.string({
-      description: 'Distributed mode: compacted config topic. Default: <name>-configs.',
+      description: 'Distributed mode: compacted config topic. Default: <namespace>.<name>-configs.',
       minLength: 1,
     }),
     offsetStorageTopic: s.string({
-      description: 'Distributed mode: compacted offset topic. Default: <name>-offsets.',
+      description: 'Distributed mode: compacted offset topic. Default: <namespace>.<name>-offsets.',
       minLength: 1,
     }),
     statusStorageTopic: s.string({
-      description: 'Distributed mode: compacted status topic. Default: <name>-status.',
+      description: 'Distributed mode: compacted status topic. Default: <namespace>.<name>-status.',
       minLength: 1,
     }),
     replicationFactor: s.integer({
