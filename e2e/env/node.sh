@@ -208,6 +208,9 @@ bindAddress: $NODE_IP
 healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
 metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
 nodePortAddresses: ["$NODE_IP/32"]
+# Program a Service's endpoints as soon as they change (default: at most once a
+# second), so a pod that just became Ready is reachable through its Service.
+iptables: {minSyncPeriod: 0s}
 # Leave the machine's conntrack settings as they are.
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 EOF

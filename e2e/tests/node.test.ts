@@ -139,7 +139,14 @@ describe('test environment: a real node runs our images @env', function () {
         (async () => {
           const fqdn = 'connect.${namespace}.svc.cluster.local';
           const { address } = await dns.lookup(fqdn);
-          const res = await fetch('http://connect/health');
+          // kube-proxy programs a just-Ready endpoint a moment after the EndpointSlice
+          // says so; until then the Service refuses connections (as on any cluster).
+          let res;
+          for (let attempt = 1; ; attempt++) {
+            try { res = await fetch('http://connect/health'); break; }
+            catch (e) { if (e.cause?.code !== 'ECONNREFUSED' || attempt >= 60) throw e; }
+            await new Promise((r) => setTimeout(r, 250));
+          }
           console.log(JSON.stringify({ address, status: res.status, body: await res.json() }));
         })().catch((e) => { console.error(e); process.exit(1); });`),
     );
