@@ -45,11 +45,15 @@ owned_by_other() {
 
 # --- network -----------------------------------------------------------------
 
+# other_owner: true (and says so) when another environment owns the node.
+other_owner() {
+  owned_by_other || return 1
+  log "the node belongs to the environment in $(owner); not creating another"
+}
+
+# net_up: the bridge, its addresses, the egress guard, the sysctls (call only
+# when other_owner is false; not in a condition, so that errors stop us).
 net_up() {
-  if owned_by_other; then
-    log "the node network belongs to the environment in $(owner); not creating another"
-    return 1
-  fi
   mkdir -p "$DIR"
   echo "$SLUICE_STATE" > "$NODE_OWNER_FILE"
   if [ ! -f "$DIR/sysctl.saved" ]; then
@@ -317,7 +321,8 @@ apiserver_endpoint() {
 up() {
   command -v containerd >/dev/null || die "containerd is required (prereqs.sh installs it)"
   bash "$SLUICE_ROOT/e2e/env/k8s.sh" status >/dev/null || die "the control plane is not running (k8s.sh up first)"
-  net_up || return 0
+  if other_owner; then return 0; fi
+  net_up
   bash "$SLUICE_ROOT/e2e/env/build-node.sh"
   identities
   configs
@@ -414,7 +419,7 @@ info() {
 }
 
 case "${1:-}" in
-  net) net_up || true ;;
+  net) if ! other_owner; then net_up; fi ;;
   up) up ;;
   down) down ;;
   clean) down; rm -rf "$DIR" "$SLUICE_STATE/images" ;;
