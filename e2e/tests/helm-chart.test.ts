@@ -362,6 +362,28 @@ describe('helm chart helm/sluice @env', function () {
       ) as Manifest;
       const settings = containerEnv(deploy);
       const sa = deploy.spec.template.spec.serviceAccountName as string;
+      // With a node, the chart's own operator pods run too (end-to-end.test.ts
+      // covers them): stop them, so that the process below is the only operator
+      // and a refusal in its log is the chart's RBAC speaking.
+      await kubectl(env(), 'scale', 'deployment', `${release}-sluice-operator`, '-n', namespace, '--replicas=0');
+      await eventually(
+        'the chart operator pods gone',
+        async () => {
+          const pods = await kubectl(
+            env(),
+            'get',
+            'pods',
+            '-n',
+            namespace,
+            '-l',
+            `app.kubernetes.io/instance=${release}`,
+            '-o',
+            'name',
+          );
+          return pods.trim() === '';
+        },
+        { timeoutMs: 60_000 },
+      );
       operator = new OperatorProcess({
         ...process.env,
         ...settings,

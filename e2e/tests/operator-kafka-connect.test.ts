@@ -142,7 +142,7 @@ describe('operator: KafkaConnect reconcile @env', function () {
     expect(await exists(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/solo-connect`)).to.equal(true);
     expect(await exists(`/api/v1/namespaces/${ns}/persistentvolumeclaims/solo-connect-data`)).to.equal(true);
     const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
-    expect(cm.data?.['worker.properties']).to.include('group.id=solo');
+    expect(cm.data?.['worker.properties']).to.include(`group.id=${ns}.solo`);
   });
 
   it('scales the StatefulSet when spec.replicas changes', async () => {
