@@ -34,7 +34,15 @@ async function checkIds(kafka: Kafka, topic: string, expected: number, isolation
   const ids = new Set(all.map((r) => Number(r.key)));
   const missing: number[] = [];
   for (let i = 0; i < expected; i++) if (!ids.has(i)) missing.push(i);
-  return { total: all.length, unique: ids.size, missing, duplicates: all.length - ids.size };
+  // Where every copy of a duplicated id is (partition@offset), to tell a re-sent record from one read twice.
+  const copies = new Map<string, string[]>();
+  for (const r of all) {
+    const list = copies.get(r.key ?? 'null') ?? [];
+    list.push(`${r.partition}@${r.offset}`);
+    copies.set(r.key ?? 'null', list);
+  }
+  const duplicated = [...copies].filter(([, at]) => at.length > 1).map(([id, at]) => `${id}: ${at.join(', ')}`);
+  return { total: all.length, unique: ids.size, missing, duplicates: all.length - ids.size, duplicated };
 }
 
 describe('runtime: exactly-once source delivery @env', function () {
@@ -236,6 +244,10 @@ describe('runtime: exactly-once source delivery @env', function () {
           `${committed.duplicates} duplicates, ${committed.missing.length} missing; read_uncommitted ` +
           `${uncommitted.total} records (${uncommitted.duplicates} of aborted transactions)`,
       );
+      if (committed.duplicates > 0)
+        console.log(
+          `      duplicated ids (id: partition@offset, ...): ${committed.duplicated.slice(0, 20).join('; ')}`,
+        );
       expect(committed.missing).to.deep.equal([]);
       expect(committed.duplicates).to.equal(0);
       expect(committed.total).to.equal(tasks * perTask);

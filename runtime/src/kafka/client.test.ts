@@ -37,6 +37,31 @@ describe('kafkajs client', () => {
     });
   });
 
+  it('drops every aborted record in a READ_COMMITTED consumer fetch, whatever order the broker lists the transactions in', async () => {
+    // What a SIGKILLed worker left: producer 44's transaction began at 2404, producer 45's at 2412,
+    // and the coordinator aborted 45's first, so the broker lists [45@2412, 44@2404]. kafkajs's own
+    // filter let 44's records at 2404..2411 through (8 "duplicates" in the exactly-once e2e test).
+    const script = `
+      const { kafkaJsPatched } = await import(${JSON.stringify(new URL('./client.js', import.meta.url).href)});
+      const { createRequire } = await import('node:module');
+      const Batch = createRequire(${JSON.stringify(import.meta.url)})('kafkajs/src/consumer/batch.js');
+      const ctx = (producerId, control = false) => ({ producerId, inTransaction: true, isControlBatch: control });
+      const rec = (offset, producerId) => ({ offset: String(offset), key: Buffer.from('k'), isControlRecord: false, batchContext: ctx(producerId) });
+      const abort = (offset, producerId) => ({ offset: String(offset), key: Buffer.from([0, 0, 0, 0]), isControlRecord: true, batchContext: ctx(producerId, true) });
+      const commit = (offset, producerId) => ({ offset: String(offset), key: Buffer.from([0, 0, 0, 1]), isControlRecord: true, batchContext: ctx(producerId, true) });
+      const messages = [rec(2400, '45'), commit(2403, '45')];
+      for (let o = 2404; o < 2412; o++) messages.push(rec(o, '44'));
+      for (let o = 2412; o < 2416; o++) messages.push(rec(o, '45'));
+      messages.push(rec(2416, '41'), commit(2417, '41'), abort(2418, '45'), abort(2419, '44'), rec(2420, '44'), commit(2421, '44'));
+      const abortedTransactions = [{ producerId: '45', firstOffset: '2412' }, { producerId: '44', firstOffset: '2404' }];
+      const batch = new Batch('t', '2400', { partition: 0, highWatermark: '2422', abortedTransactions, messages });
+      console.log(JSON.stringify({ kafkaJsPatched, kept: batch.messages.map((m) => Number(m.offset)) }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+    const { kafkaJsPatched, kept } = JSON.parse(stdout) as { kafkaJsPatched: boolean; kept: number[] };
+    expect(kafkaJsPatched).to.equal(true);
+    expect(kept).to.deep.equal([2400, 2416, 2420]);
+  });
+
   it('builds SASL and TLS settings from Kafka keys, failing clearly on a bad JAAS line', () => {
     expect(() =>
       createKafka({

@@ -42,21 +42,70 @@ function groupMessagesPerPartition({
   return result;
 }
 
-function loadKafkaJs(): typeof KafkaJs {
-  const version = (require('kafkajs/package.json') as { version: string }).version;
-  // Only the release whose internals were checked; if kafkajs is already loaded it is too late.
-  const path = version === '2.2.4' ? require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js') : null;
-  if (path && !require.cache[path]) {
-    const module = new Module(path);
-    module.filename = path;
-    module.loaded = true;
-    module.exports = groupMessagesPerPartition;
-    require.cache[path] = module;
-  }
-  return require('kafkajs') as typeof KafkaJs;
+/**
+ * kafkajs 2.2.4's consumer drops the records of aborted transactions with a
+ * filter (src/consumer/filterAbortedMessages.js) that assumes the fetch lists
+ * the aborted transactions by first offset, and enters at most one per
+ * record. The broker lists them in the order they were aborted (the order of
+ * its transaction index), not by first offset: when two producers' open
+ * transactions were aborted in the other order than they began (as the
+ * coordinator does for the tasks of a SIGKILLed worker), the records of the
+ * one that began first pass until the first record of the other, and a
+ * READ_COMMITTED consumer (a sink task, kafkajs's default isolation) gets
+ * records of an aborted transaction. This one is Kafka's consumer rule
+ * (`abortedRecordFilter`, which sorts by first offset); same contract: the
+ * messages in, those not of an aborted transaction out, control records kept
+ * (the Batch drops them).
+ */
+function filterAbortedMessages({
+  messages,
+  abortedTransactions,
+}: {
+  messages: TransactionalRecordView[];
+  abortedTransactions?: AbortedTransaction[];
+}): TransactionalRecordView[] {
+  if (!abortedTransactions || abortedTransactions.length === 0) return messages;
+  const aborted = abortedRecordFilter(abortedTransactions);
+  return messages.filter((message) => !aborted(message));
 }
 
-const { Kafka, logLevel } = loadKafkaJs();
+/** Puts `exports` in the module cache as kafkajs's module `file`; false if it was loaded already (too late). */
+function replaceModule(file: string, exports: unknown): boolean {
+  const path = require.resolve(file);
+  if (require.cache[path]) return false;
+  const module = new Module(path);
+  module.filename = path;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[path] = module;
+  return true;
+}
+
+function loadKafkaJs(): { kafkaJs: typeof KafkaJs; patched: boolean } {
+  const version = (require('kafkajs/package.json') as { version: string }).version;
+  // Only the release whose internals were checked; if kafkajs is already loaded it is too late.
+  let patched = false;
+  if (version === '2.2.4') {
+    const grouping = replaceModule('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
+    const filter = replaceModule('kafkajs/src/consumer/filterAbortedMessages.js', filterAbortedMessages);
+    patched = grouping && filter;
+  }
+  return { kafkaJs: require('kafkajs') as typeof KafkaJs, patched };
+}
+
+const loaded = loadKafkaJs();
+
+/**
+ * kafkajs as the runtime uses it (with the replacements above). Code in the
+ * same process that wants them, e.g. a test reading with READ_COMMITTED, takes
+ * kafkajs from here rather than importing it first.
+ */
+export const kafkaJs: typeof KafkaJs = loaded.kafkaJs;
+
+/** Whether kafkajs was first loaded here, so the replacements above are in place. */
+export const kafkaJsPatched: boolean = loaded.patched;
+
+const { Kafka, logLevel } = kafkaJs;
 
 export interface ClientSettings {
   readonly clientId: string;
