@@ -7,6 +7,10 @@
 // which made the exactly-once tests count aborted records as duplicates.
 import type { IHeaders, Kafka } from 'kafkajs';
 import { kafkaJs, kafkaJsPatched } from '../../runtime/src/kafka/client.js';
+import { silenceKafkaJsTimerWarnings } from '../../runtime/src/util/warnings.js';
+
+// The same kafkajs timer warning the worker drops (runtime/src/util/warnings.ts).
+silenceKafkaJsTimerWarnings();
 
 const { Kafka: KafkaClient, logLevel } = kafkaJs;
 
