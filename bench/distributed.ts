@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Admin, Kafka } from 'kafkajs';
 import { testKafka } from '../e2e/src/kafka.js';
 import { randomName } from '../e2e/src/names.js';
-import { STRING_CONVERTER, tempDir } from '../e2e/src/runtime-process.js';
+import { distributedProps, tempDir } from '../e2e/src/runtime-process.js';
 import {
   DistributedWorker,
   runningWithout,
@@ -84,18 +84,7 @@ interface Bench {
 function workerProps(bench: Bench, group: string): Props {
   bench.topics.push(`${group}-configs`, `${group}-offsets`, `${group}-status`);
   return {
-    'bootstrap.servers': bench.env.kafka.bootstrapServers,
-    'group.id': group,
-    'config.storage.topic': `${group}-configs`,
-    'offset.storage.topic': `${group}-offsets`,
-    'status.storage.topic': `${group}-status`,
-    'config.storage.replication.factor': 1,
-    'offset.storage.replication.factor': 1,
-    'status.storage.replication.factor': 1,
-    'offset.storage.partitions': 5,
-    'status.storage.partitions': 2,
-    'key.converter': STRING_CONVERTER,
-    'value.converter': STRING_CONVERTER,
+    ...distributedProps(bench.env.kafka.bootstrapServers, group),
     'offset.flush.interval.ms': FLUSH_MS,
     'session.timeout.ms': SESSION_MS,
     'heartbeat.interval.ms': HEARTBEAT_MS,

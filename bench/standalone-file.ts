@@ -3,17 +3,15 @@
 // and that topic back into a file (FileStreamSink).
 //   npm run bench:standalone         (env: BENCH_RUNS=3, BENCH_LINES=1000000)
 // Prints median tables, every run's numbers, and one final JSON line.
-import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Admin } from 'kafkajs';
 import { repoRoot } from '../e2e/src/env.js';
 import { testKafka } from '../e2e/src/kafka.js';
 import { randomName } from '../e2e/src/names.js';
 import { freePort, tempDir, toProperties } from '../e2e/src/runtime-process.js';
+import { envUp, machineFacts, type BenchEnv } from './lib/env.js';
 import { MeasuredProcess } from './lib/process.js';
 import { fileSize, topicEndOffset, trackProgress } from './lib/progress.js';
 import { IMPLS, rawLine, summarize, table, type Impl, type RunResult } from './lib/report.js';
@@ -24,35 +22,6 @@ const LINE_CHARS = 100; // plus '\n': every line is the same size, so byte count
 const SCENARIOS = ['source', 'sink'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-interface Env {
-  readonly kafka: { readonly bootstrapServers: string; readonly version: string };
-}
-
-/** Brings the environment up (idempotent) and returns its JSON, the script's last stdout line. */
-async function envUp(): Promise<Env> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('bash', [path.join(repoRoot, 'e2e/env/up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`up.sh exited ${code}`))));
-  });
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as Env;
-}
-
-async function machineFacts() {
-  // `java -version` writes to stderr; this is the java apache-connect.sh runs.
-  const { stderr } = await promisify(execFile)('java', ['-version']);
-  return {
-    nproc: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memoryGb: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    java: stderr.split('\n')[0]?.trim() ?? 'unknown',
-  };
-}
-
-/** Writes LINES lines of exactly LINE_CHARS ASCII characters; returns the file size. */
 async function generateInput(file: string): Promise<number> {
   // Varied content (a rotating window over a fixed alphabet), so nothing
   // compresses or dedupes unrealistically well; deterministic across runs.
@@ -88,7 +57,7 @@ function startWorker(impl: Impl, dir: string, workerFile: string, connectorFile:
 }
 
 interface Bench {
-  readonly env: Env;
+  readonly env: BenchEnv;
   readonly admin: Admin;
   readonly root: string;
   readonly inputFile: string;

@@ -147,9 +147,10 @@ export class RuntimeProcess {
 /**
  * worker.properties of a distributed test worker in group `group` (topics
  * `<group>-configs|offsets|status`, replication 1), String converters, fast
- * group settings: a lost worker's tasks move after 6 s + 2 s.
+ * group settings: a lost worker's tasks move after 6 s + 2 s. With a port,
+ * the worker advertises 127.0.0.1:<port>.
  */
-export function distributedProps(bootstrapServers: string, group: string, port: number) {
+export function distributedProps(bootstrapServers: string, group: string, port?: number) {
   return {
     'bootstrap.servers': bootstrapServers,
     'group.id': group,
@@ -167,7 +168,46 @@ export function distributedProps(bootstrapServers: string, group: string, port: 
     'session.timeout.ms': 6000,
     'heartbeat.interval.ms': 1000,
     'scheduled.rebalance.max.delay.ms': 2000,
-    'rest.advertised.host.name': '127.0.0.1',
-    'rest.advertised.port': port,
+    ...(port === undefined ? {} : { 'rest.advertised.host.name': '127.0.0.1', 'rest.advertised.port': port }),
   };
+}
+
+/** A REST write, retried while the group rebalances (409), as any client of Kafka Connect must. */
+export function restWrite(w: RuntimeProcess, method: string, urlPath: string, body?: unknown) {
+  return eventually(`${method} ${urlPath}`, async () => {
+    const res = await w.rest(method, urlPath, body);
+    return res.status === 409 && /rebalance/.test(String(res.body?.message)) ? undefined : res;
+  });
+}
+
+/** Distributed workers of one test file, started on demand and stopped together. */
+export class WorkerGroup {
+  readonly workers: RuntimeProcess[] = [];
+
+  constructor(
+    private readonly dir: () => string,
+    private readonly props: (port: number) => Record<string, string | number | boolean>,
+  ) {}
+
+  /** Starts a worker (on `port`, or a free one) and waits until it is healthy. */
+  async start(port?: number): Promise<RuntimeProcess> {
+    const p = port ?? (await freePort());
+    const w = new RuntimeProcess({ mode: 'distributed', dir: this.dir(), port: p, workerProps: this.props(p) });
+    this.workers.push(w);
+    await w.start();
+    return w;
+  }
+
+  live(): RuntimeProcess[] {
+    return this.workers.filter((w) => w.exitCode === undefined);
+  }
+
+  /** Where to look when a test failed. */
+  printLogs(): void {
+    for (const w of this.workers) console.error(`worker log: ${w.logFile} (port ${w.opts.port})`);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop().catch(() => undefined)));
+  }
 }

@@ -7,7 +7,7 @@ import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { createTopic, produce, readTopic, testKafka } from '../src/kafka.js';
 import { randomName } from '../src/names.js';
-import { RuntimeProcess, distributedProps, freePort, tempDir } from '../src/runtime-process.js';
+import { RuntimeProcess, WorkerGroup, distributedProps, freePort, restWrite, tempDir } from '../src/runtime-process.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -25,27 +25,11 @@ describe('runtime: distributed mode @env', function () {
   let dir: string;
   let kafka: Kafka;
   const group = randomName('dist');
-  const workers: RuntimeProcess[] = [];
-
   const props = (port: number) => distributedProps(env().kafka.bootstrapServers, group, port);
-
-  async function startWorker(port?: number): Promise<RuntimeProcess> {
-    const p = port ?? (await freePort());
-    const w = new RuntimeProcess({ mode: 'distributed', dir, port: p, workerProps: props(p) });
-    workers.push(w);
-    await w.start();
-    return w;
-  }
-
-  /** A REST write, retried while the group rebalances (409), as any client of Kafka Connect must. */
-  async function write(w: RuntimeProcess, method: string, urlPath: string, body?: unknown) {
-    return eventually(`${method} ${urlPath}`, async () => {
-      const res = await w.rest(method, urlPath, body);
-      return res.status === 409 && /rebalance/.test(String(res.body?.message)) ? undefined : res;
-    });
-  }
-
-  const live = () => workers.filter((w) => w.exitCode === undefined);
+  const cluster = new WorkerGroup(() => dir, props);
+  const startWorker = (port?: number) => cluster.start(port);
+  const write = restWrite;
+  const live = () => cluster.live();
   const held = async (w: RuntimeProcess): Promise<Held> => (await w.rest('GET', '/admin/assignment')).body as Held;
   const taskCounts = async (ws: RuntimeProcess[]) => Promise.all(ws.map(async (w) => (await held(w)).tasks.length));
 
@@ -91,12 +75,11 @@ describe('runtime: distributed mode @env', function () {
   });
 
   afterEach(function () {
-    if (this.currentTest?.state === 'failed')
-      for (const w of workers) console.error(`worker log: ${w.logFile} (port ${w.opts.port})`);
+    if (this.currentTest?.state === 'failed') cluster.printLogs();
   });
 
   after(async () => {
-    await Promise.all(workers.map((w) => w.stop().catch(() => undefined)));
+    await cluster.stopAll();
   });
 
   it('creates and checks its internal topics as Kafka Connect does', async () => {

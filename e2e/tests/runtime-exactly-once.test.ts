@@ -7,7 +7,7 @@ import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { readTopic, testKafka } from '../src/kafka.js';
 import { randomName } from '../src/names.js';
-import { RuntimeProcess, STRING_CONVERTER, freePort, tempDir } from '../src/runtime-process.js';
+import { STRING_CONVERTER, WorkerGroup, distributedProps, restWrite, tempDir } from '../src/runtime-process.js';
 import { builtinPlugins } from '../../runtime/src/app/plugins.js';
 import { ConfigProviders } from '../../runtime/src/config/config-providers.js';
 import { TASK_COUNT_CONFIG, TASK_ID_CONFIG } from '../../runtime/src/connectors/datagen-config.js';
@@ -52,47 +52,16 @@ describe('runtime: exactly-once source delivery @env', function () {
   let dir: string;
   let kafka: Kafka;
   const group = randomName('eos');
-  const workers: RuntimeProcess[] = [];
-
-  const props = (port: number) => ({
-    'bootstrap.servers': env().kafka.bootstrapServers,
-    'group.id': group,
-    'config.storage.topic': `${group}-configs`,
-    'offset.storage.topic': `${group}-offsets`,
-    'status.storage.topic': `${group}-status`,
-    'config.storage.replication.factor': 1,
-    'offset.storage.replication.factor': 1,
-    'status.storage.replication.factor': 1,
-    'offset.storage.partitions': 5,
-    'status.storage.partitions': 2,
-    'key.converter': STRING_CONVERTER,
-    'value.converter': STRING_CONVERTER,
-    'offset.flush.interval.ms': 500,
-    'session.timeout.ms': 6000,
-    'heartbeat.interval.ms': 1000,
-    'scheduled.rebalance.max.delay.ms': 2000,
-    'rest.advertised.host.name': '127.0.0.1',
-    'rest.advertised.port': port,
-    'exactly.once.source.support': 'enabled',
-  });
-
-  async function startWorker(): Promise<RuntimeProcess> {
-    const port = await freePort();
-    const w = new RuntimeProcess({ mode: 'distributed', dir, port, workerProps: props(port) });
-    workers.push(w);
-    await w.start();
-    return w;
-  }
-
-  /** A REST write, retried while the group rebalances (409). */
-  async function write(w: RuntimeProcess, method: string, urlPath: string, body?: unknown) {
-    return eventually(`${method} ${urlPath}`, async () => {
-      const res = await w.rest(method, urlPath, body);
-      return res.status === 409 && /rebalance/.test(String(res.body?.message)) ? undefined : res;
-    });
-  }
-
-  const live = () => workers.filter((w) => w.exitCode === undefined);
+  const cluster = new WorkerGroup(
+    () => dir,
+    (port) => ({
+      ...distributedProps(env().kafka.bootstrapServers, group, port),
+      'exactly.once.source.support': 'enabled',
+    }),
+  );
+  const startWorker = (port?: number) => cluster.start(port);
+  const write = restWrite;
+  const live = () => cluster.live();
 
   before(async () => {
     dir = await tempDir('sluice-eos');
@@ -100,12 +69,11 @@ describe('runtime: exactly-once source delivery @env', function () {
   });
 
   afterEach(function () {
-    if (this.currentTest?.state === 'failed')
-      for (const w of workers) console.error(`worker log: ${w.logFile} (port ${w.opts.port})`);
+    if (this.currentTest?.state === 'failed') cluster.printLogs();
   });
 
   after(async () => {
-    await Promise.all(workers.map((w) => w.stop().catch(() => undefined)));
+    await cluster.stopAll();
   });
 
   it('the offset store applies offsets of committed transactions only, and an open one does not hold it up', async () => {

@@ -1,23 +1,17 @@
 // Assembles a distributed worker from worker.properties: the three Kafka-backed
 // stores, the worker, group membership, the herder, the REST API (with the
 // drain endpoints); and stops it gracefully.
-import os from 'node:os';
-import { parseWorkerConfig } from '../config/worker-config.js';
-import { ConfigProviders } from '../config/config-providers.js';
 import { DistributedHerder } from '../herder/distributed-herder.js';
 import { GroupMembership } from '../distributed/group-membership.js';
 import { kafkaJsGroupClusters } from '../distributed/kafkajs-internals.js';
 import { createKafka, clientProps } from '../kafka/client.js';
-import { createRestServer } from '../rest/index.js';
 import { KafkaConfigStore } from '../storage/kafka-config-store.js';
 import { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import { KafkaStatusStore } from '../storage/kafka-status-store.js';
 import { LogRegistry, type LogLevel } from '../util/logging.js';
 import { Worker } from '../worker/worker.js';
-import { parseListener } from './listeners.js';
-import { builtinPlugins } from './plugins.js';
 import type { RunningWorker } from './standalone.js';
-import { workerMetrics } from './worker-metrics.js';
+import { commonWorkerOptions, stopOnce, topicTracking, workerRest, workerSetup } from './worker-setup.js';
 
 export async function startDistributed(
   workerProps: Record<string, string>,
@@ -25,16 +19,9 @@ export async function startDistributed(
   options: { onFatalError?: (err: unknown) => void } = {},
 ): Promise<RunningWorker<DistributedHerder>> {
   const startedAt = Date.now();
-  const config = parseWorkerConfig('distributed', new ConfigProviders(workerProps).resolve(workerProps));
   const log = logs.logger('sluice.runtime.Distributed');
-  for (const key of config.ignored) log.warn('Ignoring standalone-mode key in distributed mode', { key });
-  const v = config.values;
-  const plugins = builtinPlugins();
-  for (const e of await plugins.loadPluginPath(v['plugin.path'] as string[])) log.error('Failed to load plugin', e);
-
-  const listener = parseListener((v['listeners'] as string[])[0] ?? 'http://:8083');
-  const advertisedHost = (v['rest.advertised.host.name'] as string | null) ?? os.hostname();
-  const advertisedPort = (v['rest.advertised.port'] as number | null) ?? listener.port;
+  const setup = await workerSetup('distributed', workerProps, log);
+  const { v, config, advertisedHost, advertisedPort } = setup;
   const groupId = String(v['group.id']);
   // The stores and the membership share one client (each builds its own connections).
   const kafka = createKafka({
@@ -75,18 +62,11 @@ export async function startDistributed(
     throw err;
   }
 
-  const topicTracker = { record: (_connector: string, _topic: string): void => undefined };
+  const common = commonWorkerOptions(setup, logs);
   const worker = new Worker({
-    workerId: `${advertisedHost}:${advertisedPort}`,
-    workerProps: config.raw,
-    plugins,
+    ...common.options,
     offsets,
     status: statuses,
-    logs,
-    providers: new ConfigProviders(workerProps),
-    offsetFlushIntervalMs: Number(v['offset.flush.interval.ms']),
-    gracefulShutdownMs: Number(v['task.shutdown.graceful.timeout.ms']),
-    onTopicUsed: (connector, topic) => topicTracker.record(connector, topic),
     exactlyOnceSource: {
       support: String(v['exactly.once.source.support']).toLowerCase() as 'disabled' | 'preparing' | 'enabled',
       groupId,
@@ -97,18 +77,7 @@ export async function startDistributed(
   const admin = kafka.admin();
   const membershipLog = logs.logger('sluice.distributed.GroupMembership');
   const herder = new DistributedHerder(
-    {
-      worker,
-      plugins,
-      offsets,
-      statuses,
-      logs,
-      admin,
-      topicTracking: {
-        enabled: v['topic.tracking.enable'] === true,
-        allowReset: v['topic.tracking.allow.reset'] === true,
-      },
-    },
+    { worker, plugins: setup.plugins, offsets, statuses, logs, admin, topicTracking: topicTracking(setup) },
     {
       configs,
       offsets,
@@ -127,15 +96,8 @@ export async function startDistributed(
         }),
     },
   );
-  topicTracker.record = (connector, topic) => herder.recordActiveTopic(connector, topic);
-  const metrics = v['metrics.enable'] === true ? workerMetrics(worker, statuses) : undefined;
-  const rest = createRestServer({
-    herder,
-    logger: logs.logger('sluice.rest.RestServer'),
-    host: listener.host,
-    port: listener.port,
-    ...(metrics ? { metrics } : {}),
-  });
+  common.topics.record = (connector, topic) => herder.recordActiveTopic(connector, topic);
+  const rest = workerRest(setup, herder, worker, statuses, logs);
   // Sluice extension: drain this worker (hand its work to the others) before it is removed.
   rest.addRoute('GET', '/admin/drain', () => ({ status: 200, body: herder.drainStatus() }));
   rest.addRoute('POST', '/admin/drain', () => ({ status: 202, body: herder.drain() }));
@@ -156,21 +118,17 @@ export async function startDistributed(
     startupMs: Date.now() - startedAt,
   });
 
-  let stopping: Promise<void> | undefined;
   return {
     herder,
     rest,
     worker,
-    stop: () =>
-      (stopping ??= (async () => {
-        log.info('Kafka Connect stopping');
-        await herder.stop();
-        await rest.stop();
-        await admin.disconnect().catch(() => undefined);
-        await statuses.stop();
-        await offsets.stop();
-        await configs.stop();
-        log.info('Kafka Connect stopped');
-      })()),
+    stop: stopOnce(log, [
+      () => herder.stop(),
+      () => rest.stop(),
+      () => admin.disconnect().catch(() => undefined),
+      () => statuses.stop(),
+      () => offsets.stop(),
+      () => configs.stop(),
+    ]),
   };
 }

@@ -147,6 +147,17 @@ export class KafkaBasedLog {
     this.loop = this.run();
   }
 
+  /** start(), then readToEnd(): what every store does first; a failed read stops the log again. */
+  async startAndReadToEnd(): Promise<void> {
+    await this.start();
+    try {
+      await this.readToEnd();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;

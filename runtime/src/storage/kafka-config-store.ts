@@ -282,13 +282,7 @@ export class KafkaConfigStore {
 
   /** Creates/checks the topic and reads it to its end. */
   async start(): Promise<ConfigSnapshot> {
-    await this.log.start();
-    try {
-      await this.log.readToEnd();
-    } catch (err) {
-      await this.log.stop();
-      throw err;
-    }
+    await this.log.startAndReadToEnd();
     this.live = true;
     return this.snapshot();
   }

@@ -36,13 +36,7 @@ export class KafkaOffsetStore extends MemoryOffsetStore {
 
   /** Creates/checks the topic and reads it to its end. */
   override async start(): Promise<void> {
-    await this.log.start();
-    try {
-      await this.log.readToEnd();
-    } catch (err) {
-      await this.log.stop();
-      throw err;
-    }
+    await this.log.startAndReadToEnd();
   }
 
   override async stop(): Promise<void> {

@@ -167,13 +167,7 @@ export class KafkaStatusStore implements StatusListener {
   }
 
   async start(): Promise<void> {
-    await this.log.start();
-    try {
-      await this.log.readToEnd();
-    } catch (err) {
-      await this.log.stop();
-      throw err;
-    }
+    await this.log.startAndReadToEnd();
   }
 
   /** Waits for pending writes, then stops reading. */

@@ -1,0 +1,88 @@
+// What a standalone and a distributed worker assemble alike from
+// worker.properties: the parsed config (config providers resolved), plugins,
+// the REST address, the worker's common options, the REST server with
+// metrics, and a stop that runs once.
+import os from 'node:os';
+import { ConfigProviders } from '../config/config-providers.js';
+import { parseWorkerConfig, type Mode } from '../config/worker-config.js';
+import type { AbstractHerder } from '../herder/abstract-herder.js';
+import { createRestServer, type RestServer } from '../rest/index.js';
+import type { StatusStore } from '../storage/status-store.js';
+import type { LogRegistry, Logger } from '../util/logging.js';
+import type { Worker, WorkerOptions } from '../worker/worker.js';
+import { parseListener } from './listeners.js';
+import { builtinPlugins } from './plugins.js';
+import { workerMetrics } from './worker-metrics.js';
+
+export async function workerSetup(mode: Mode, workerProps: Record<string, string>, log: Logger) {
+  // Worker keys may use config providers too (${dir:...} for mounted Secrets, ${env:...}),
+  // as in Kafka Connect; resolved values live only in memory.
+  const providers = new ConfigProviders(workerProps);
+  const config = parseWorkerConfig(mode, providers.resolve(workerProps));
+  const other = mode === 'standalone' ? 'distributed' : 'standalone';
+  for (const key of config.ignored) log.warn(`Ignoring ${other}-mode key in ${mode} mode`, { key });
+  const v = config.values;
+  const plugins = builtinPlugins();
+  for (const e of await plugins.loadPluginPath(v['plugin.path'] as string[])) log.error('Failed to load plugin', e);
+  const listener = parseListener((v['listeners'] as string[])[0] ?? 'http://:8083');
+  const advertisedHost = (v['rest.advertised.host.name'] as string | null) ?? os.hostname();
+  const advertisedPort = (v['rest.advertised.port'] as number | null) ?? listener.port;
+  return { config, v, plugins, providers, listener, advertisedHost, advertisedPort };
+}
+
+export type WorkerSetup = Awaited<ReturnType<typeof workerSetup>>;
+
+/**
+ * The Worker options both modes share. Tasks report the topics they use to
+ * the herder, which is built after the worker: `topics.record` is set then.
+ */
+export function commonWorkerOptions(setup: WorkerSetup, logs: LogRegistry) {
+  const topics = { record: (_connector: string, _topic: string): void => undefined };
+  const options: Omit<WorkerOptions, 'offsets' | 'status'> = {
+    workerId: `${setup.advertisedHost}:${setup.advertisedPort}`,
+    workerProps: setup.config.raw,
+    plugins: setup.plugins,
+    logs,
+    providers: setup.providers,
+    offsetFlushIntervalMs: Number(setup.v['offset.flush.interval.ms']),
+    gracefulShutdownMs: Number(setup.v['task.shutdown.graceful.timeout.ms']),
+    onTopicUsed: (connector, topic) => topics.record(connector, topic),
+  };
+  return { options, topics };
+}
+
+export function topicTracking(setup: WorkerSetup) {
+  return {
+    enabled: setup.v['topic.tracking.enable'] === true,
+    allowReset: setup.v['topic.tracking.allow.reset'] === true,
+  };
+}
+
+/** The REST API on the configured listener, with GET /metrics when metrics.enable is set. */
+export function workerRest(
+  setup: WorkerSetup,
+  herder: AbstractHerder,
+  worker: Worker,
+  statuses: StatusStore,
+  logs: LogRegistry,
+): RestServer {
+  const metrics = setup.v['metrics.enable'] === true ? workerMetrics(worker, statuses) : undefined;
+  return createRestServer({
+    herder,
+    logger: logs.logger('sluice.rest.RestServer'),
+    host: setup.listener.host,
+    port: setup.listener.port,
+    ...(metrics ? { metrics } : {}),
+  });
+}
+
+/** A stop that runs its steps in order once, however often it is called. */
+export function stopOnce(log: Logger, steps: ReadonlyArray<() => Promise<unknown>>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      log.info('Kafka Connect stopping');
+      for (const step of steps) await step();
+      log.info('Kafka Connect stopped');
+    })());
+}
