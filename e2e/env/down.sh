@@ -7,3 +7,4 @@ verb=down; [ "${1:-}" = "--clean" ] && verb=clean
 bash "$SLUICE_ROOT/e2e/env/node.sh" "$verb"
 bash "$SLUICE_ROOT/e2e/env/k8s.sh" "$verb"
 bash "$SLUICE_ROOT/e2e/env/kafka.sh" "$verb"
+bash "$SLUICE_ROOT/e2e/env/postgres.sh" "$verb"

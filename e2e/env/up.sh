@@ -11,6 +11,7 @@ if [ "${SLUICE_NODE:-1}" != 0 ] && bash "$SLUICE_ROOT/e2e/env/node.sh" net \
   with_node=1
 fi
 bash "$SLUICE_ROOT/e2e/env/kafka.sh" up
+bash "$SLUICE_ROOT/e2e/env/postgres.sh" up
 bash "$SLUICE_ROOT/e2e/env/k8s.sh" up
 [ "${with_node:-0}" = 1 ] && bash "$SLUICE_ROOT/e2e/env/node.sh" up
 bash "$SLUICE_ROOT/e2e/env/info.sh"

@@ -19,6 +19,18 @@ export interface TestEnv {
   readonly kubernetes: { readonly version: string; readonly bin: string };
   readonly helm: string;
   readonly state: string;
+  /** PostgreSQL (e2e/env/postgres.sh): host/port for this machine, podHost for pods (null without the node). */
+  readonly postgres: PostgresEnv;
+}
+
+export interface PostgresEnv {
+  readonly host: string;
+  readonly port: number;
+  readonly podHost: string | null;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly version: string;
 }
 
 let pending: Promise<TestEnv> | undefined;
@@ -88,6 +100,8 @@ async function externalEnv(): Promise<TestEnv> {
     kubeconfig: need('SLUICE_E2E_KUBECONFIG'),
     kubernetes: { version: '', bin: path.dirname(await which('kubectl')) },
     helm: await which('helm'),
+    // SLUICE_E2E_POSTGRES: the `postgres` object of the env JSON, when tests need PostgreSQL.
+    postgres: process.env.SLUICE_E2E_POSTGRES ? JSON.parse(process.env.SLUICE_E2E_POSTGRES) : null,
     state: await mkdtemp(path.join(tmpdir(), 'sluice-e2e-')),
     node: {
       name: 'external',
