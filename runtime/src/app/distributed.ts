@@ -11,6 +11,7 @@ import { KafkaStatusStore } from '../storage/kafka-status-store.js';
 import { LogRegistry, type LogLevel } from '../util/logging.js';
 import { Worker } from '../worker/worker.js';
 import type { RunningWorker } from './standalone.js';
+import { workerToWorkerFetch } from './rest-listeners.js';
 import { commonWorkerOptions, stopOnce, topicTracking, workerRest, workerSetup } from './worker-setup.js';
 
 export async function startDistributed(
@@ -21,7 +22,7 @@ export async function startDistributed(
   const startedAt = Date.now();
   const log = logs.logger('sluice.runtime.Distributed');
   const setup = await workerSetup('distributed', workerProps, log);
-  const { v, config, advertisedHost, advertisedPort } = setup;
+  const { v, config, advertisedHost, advertisedPort, advertisedScheme } = setup;
   const groupId = String(v['group.id']);
   // The stores and the membership share one client (each builds its own connections).
   const kafka = createKafka({
@@ -74,6 +75,8 @@ export async function startDistributed(
       readOffsetsToEnd: () => offsets.refresh(),
     },
   });
+  // Task restarts sent to another worker go over https with this worker's certificate.
+  const peerFetch = workerToWorkerFetch(config.raw, advertisedScheme);
   const admin = kafka.admin();
   const membershipLog = logs.logger('sluice.distributed.GroupMembership');
   const herder = new DistributedHerder(
@@ -81,7 +84,9 @@ export async function startDistributed(
     {
       configs,
       offsets,
-      url: `http://${advertisedHost}:${advertisedPort}`,
+      url: `${advertisedScheme}://${advertisedHost}:${advertisedPort}`,
+      restScheme: advertisedScheme,
+      ...(peerFetch ? { fetch: peerFetch } : {}),
       scheduledRebalanceMaxDelayMs: Number(v['scheduled.rebalance.max.delay.ms']),
       ...(options.onFatalError ? { onFatalError: options.onFatalError } : {}),
       membership: (callbacks) =>

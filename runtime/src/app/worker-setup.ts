@@ -5,12 +5,14 @@
 import os from 'node:os';
 import { ConfigProviders } from '../config/config-providers.js';
 import { parseWorkerConfig, type Mode } from '../config/worker-config.js';
+import { ConfigError } from '../sdk/index.js';
 import type { AbstractHerder } from '../herder/abstract-herder.js';
-import { createRestServer, type RestServer } from '../rest/index.js';
+import type { RestServer } from '../rest/index.js';
 import type { StatusStore } from '../storage/status-store.js';
 import type { LogRegistry, Logger } from '../util/logging.js';
 import type { Worker, WorkerOptions } from '../worker/worker.js';
-import { parseListener } from './listeners.js';
+import { listenerPlan } from './listeners.js';
+import { createRestListeners } from './rest-listeners.js';
 import { builtinPlugins } from './plugins.js';
 import { workerMetrics } from './worker-metrics.js';
 
@@ -24,10 +26,15 @@ export async function workerSetup(mode: Mode, workerProps: Record<string, string
   const v = config.values;
   const plugins = builtinPlugins();
   for (const e of await plugins.loadPluginPath(v['plugin.path'] as string[])) log.error('Failed to load plugin', e);
-  const listener = parseListener((v['listeners'] as string[])[0] ?? 'http://:8083');
+  const listeners = listenerPlan(v);
+  // Other workers reach this one on the listener named by rest.advertised.listener (default: the first).
+  const wanted = (v['rest.advertised.listener'] as string | null)?.toLowerCase();
+  const listener = listeners.main.find((l) => wanted === undefined || l.protocol === wanted);
+  if (!listener) throw new ConfigError('rest.advertised.listener', `no ${wanted} listener in listeners`);
   const advertisedHost = (v['rest.advertised.host.name'] as string | null) ?? os.hostname();
   const advertisedPort = (v['rest.advertised.port'] as number | null) ?? listener.port;
-  return { config, v, plugins, providers, listener, advertisedHost, advertisedPort };
+  const advertisedScheme = listener.protocol;
+  return { config, v, plugins, providers, listeners, listener, advertisedHost, advertisedPort, advertisedScheme };
 }
 
 export type WorkerSetup = Awaited<ReturnType<typeof workerSetup>>;
@@ -58,7 +65,7 @@ export function topicTracking(setup: WorkerSetup) {
   };
 }
 
-/** The REST API on the configured listener, with GET /metrics when metrics.enable is set. */
+/** The REST API on the configured listeners, with GET /metrics when metrics.enable is set. */
 export function workerRest(
   setup: WorkerSetup,
   herder: AbstractHerder,
@@ -67,11 +74,11 @@ export function workerRest(
   logs: LogRegistry,
 ): RestServer {
   const metrics = setup.v['metrics.enable'] === true ? workerMetrics(worker, statuses) : undefined;
-  return createRestServer({
+  return createRestListeners({
+    plan: setup.listeners,
+    raw: setup.config.raw,
     herder,
     logger: logs.logger('sluice.rest.RestServer'),
-    host: setup.listener.host,
-    port: setup.listener.port,
     ...(metrics ? { metrics } : {}),
   });
 }

@@ -108,7 +108,28 @@ const common = (): ConfigDef =>
         type: 'LIST',
         defaultValue: ['http://:8083'],
         importance: 'LOW',
-        documentation: 'REST listener URLs; only http is supported.',
+        documentation:
+          'REST listener URLs, http:// or https:// (TLS settings: listeners.https.ssl.*, else ssl.*; ssl.client.auth for mutual TLS).',
+      }),
+    )
+    .define(
+      k({
+        name: 'admin.listeners',
+        type: 'LIST',
+        defaultValue: null,
+        importance: 'LOW',
+        documentation:
+          'Listener URLs of the /admin endpoints (TLS settings: admin.listeners.https.ssl.*, else ssl.*). Unset: on the regular listeners; empty: disabled.',
+      }),
+    )
+    .define(
+      k({
+        name: 'health.listeners',
+        type: 'LIST',
+        defaultValue: [],
+        importance: 'LOW',
+        documentation:
+          'Sluice: plain http listener URLs serving only GET /health and GET /metrics, for probes and Prometheus without a client certificate. Empty: none.',
       }),
     )
     .define(
@@ -135,7 +156,12 @@ const common = (): ConfigDef =>
         type: 'STRING',
         defaultValue: null,
         importance: 'LOW',
-        documentation: 'Accepted for compatibility.',
+        validator: (name, value) => {
+          if (value !== null && !['http', 'https'].includes(String(value).toLowerCase()))
+            throw new ConfigError(name, 'must be http or https');
+        },
+        documentation:
+          'Which listener (http or https) other workers use to reach this one. Default: the first listener.',
       }),
     )
     .define(
@@ -516,6 +542,7 @@ const PASSTHROUGH_PREFIXES = [
   'header.converter.',
   'config.providers.',
   'listeners.https.',
+  'admin.listeners.https.',
   'ssl.',
   'sasl.',
 ];

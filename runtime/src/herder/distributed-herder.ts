@@ -62,6 +62,8 @@ export interface DistributedHerderOptions {
   readonly now?: () => number;
   /** Reaches another worker's REST API (task restarts go to the task's worker). */
   readonly fetch?: typeof fetch;
+  /** How other workers are reached: the scheme of the advertised listener. Default http. */
+  readonly restScheme?: 'http' | 'https';
 }
 
 export interface DrainStatus {
@@ -582,7 +584,7 @@ export class DistributedHerder extends AbstractHerder {
     }
     const owner = this.deps.statuses.getTasks(name).get(task)?.workerId;
     if (!owner || owner === this.deps.worker.workerId) throw new RebalanceInProgressError(REBALANCE_MESSAGE);
-    const url = `http://${owner}/connectors/${encodeURIComponent(name)}/tasks/${task}/restart`;
+    const url = `${this.options.restScheme ?? 'http'}://${owner}/connectors/${encodeURIComponent(name)}/tasks/${task}/restart`;
     let res: Response;
     try {
       res = await (this.options.fetch ?? fetch)(url, { method: 'POST', signal: AbortSignal.timeout(30_000) });

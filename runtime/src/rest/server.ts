@@ -1,7 +1,11 @@
-// The worker's REST server: node:http, the router, and the request pipeline
-// (parse target → route → read body → handler under a deadline → respond).
-// Resources only talk to the Herder; this file owns everything HTTP.
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+// The worker's REST server: node:http (or node:https with optional mutual
+// TLS), the router, and the request pipeline (parse target → route → read
+// body → handler under a deadline → respond). Resources only talk to the
+// Herder; this file owns everything HTTP. One server is one listener; a
+// worker with several listeners runs several (rest-listeners.ts).
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Herder } from '../herder/types.js';
@@ -44,6 +48,10 @@ export interface RestServerOptions {
   shutdownGraceMs?: number;
   /** Serves GET /metrics when given. */
   metrics?: MetricsSource;
+  /** HTTPS with this key material; clientAuth as Kafka's ssl.client.auth. */
+  tls?: { material: SecureContextOptions; clientAuth: 'required' | 'requested' | 'none' };
+  /** Which paths this listener serves (by decoded segments); others are 404. Default: all. */
+  serves?: (segments: readonly string[]) => boolean;
 }
 
 export interface RestServer {
@@ -55,7 +63,13 @@ export interface RestServer {
   readonly url: string;
   /** Adds an extension route; `{param}` segments arrive decoded in `req.params`. */
   addRoute(method: string, pattern: string, handler: RouteHandler): void;
+  /** HTTPS only: new connections use this material (a renewed certificate); open ones keep theirs. */
+  setTlsMaterial(material: SecureContextOptions): void;
 }
+
+/** The answer to a request without a client certificate where one is required. */
+export const CLIENT_CERT_REQUIRED =
+  'A client certificate signed by a trusted CA is required (ssl.client.auth=required)';
 
 /** Paths in logs are cut to this length: a hostile URL must not flood them. */
 const MAX_LOGGED_PATH = 256;
@@ -118,17 +132,40 @@ export function createRestServer(options: RestServerOptions): RestServer {
   registerPluginRoutes(addRoute, herder);
   registerLoggerRoutes(addRoute, herder, logger);
 
-  const server = createServer(
-    {
-      requestTimeout: receiveTimeoutMs,
-      headersTimeout: headersTimeoutMs,
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
-      // How often Node checks the two timeouts above; its 30 s default would make them coarse.
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
-    },
-    (req, res) => void handle(req, res),
-  );
+  const httpOptions = {
+    requestTimeout: receiveTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    // How often Node checks the two timeouts above; its 30 s default would make them coarse.
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
+  };
+  const tls = options.tls;
+  const clientAuth = tls?.clientAuth ?? 'none';
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  const server = tls
+    ? createHttpsServer(
+        {
+          ...httpOptions,
+          ...tls.material,
+          // A certificate is asked for, and checked below: a client without one
+          // gets a 401 it can read; one from a CA we do not trust is cut off.
+          requestCert: clientAuth !== 'none',
+          rejectUnauthorized: false,
+        },
+        onRequest,
+      )
+    : createHttpServer(httpOptions, onRequest);
   server.on('clientError', onClientError);
+  if (tls && clientAuth !== 'none') {
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.authorized) return;
+      const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+      if (presented) {
+        logger.debug('REST client certificate refused', { reason: String(socket.authorizationError) });
+        socket.destroy();
+      }
+    });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -160,7 +197,11 @@ export function createRestServer(options: RestServerOptions): RestServer {
   }
 
   async function dispatch(req: IncomingMessage, rawUrl: string, controller: AbortController): Promise<RestResponse> {
+    if (clientAuth === 'required' && !(req.socket as TLSSocket).authorized) {
+      return { status: 401, body: errorBody(401, CLIENT_CERT_REQUIRED) };
+    }
     const target = parseTarget(rawUrl);
+    if (options.serves && !options.serves(target.segments)) throw notFound();
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const match = router.match(method, target.segments);
     if (match.kind === 'not-found') throw notFound();
@@ -269,9 +310,13 @@ export function createRestServer(options: RestServerOptions): RestServer {
       if (!bound) throw new Error('REST server is not started');
       const wildcard = ['0.0.0.0', '::', ''].includes(host);
       const h = wildcard ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-      return `http://${h}:${bound.port}`;
+      return `${tls ? 'https' : 'http'}://${h}:${bound.port}`;
     },
     addRoute,
+    setTlsMaterial(material) {
+      if (!tls) throw new Error('setTlsMaterial on an http listener');
+      (server as ReturnType<typeof createHttpsServer>).setSecureContext(material);
+    },
   };
 }
 
