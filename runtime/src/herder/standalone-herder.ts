@@ -1,7 +1,10 @@
 // Standalone mode: one worker owns every connector; configs and target states
 // live in a file beside the offset file, so everything created over REST
-// comes back after a restart.
+// comes back after a restart. Every change is written before it takes
+// effect: when the volume cannot be written (StoreUnavailableError, HTTP 503)
+// the running connectors stay as they were and nothing phantom is listed.
 import type { FileConfigStore, StoredConnector } from '../storage/config-store.js';
+import { canonicalJson } from '../util/json.js';
 import type { Logger } from '../util/logging.js';
 import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
 import { AlreadyExistsError, NotFoundError } from './errors.js';
@@ -14,6 +17,9 @@ import type {
   RestartRequest,
   TargetState,
 } from './types.js';
+
+/** How long a reconfiguration whose task configs could not be stored waits before it is tried again. */
+const RECONFIGURE_RETRY_MS = 5000;
 
 export class StandaloneHerder extends AbstractHerder {
   private queue: Promise<unknown> = Promise.resolve();
@@ -38,7 +44,10 @@ export class StandaloneHerder extends AbstractHerder {
   /** Loads persisted connectors and starts them in their target states. */
   async start(): Promise<void> {
     const all = await this.configs.start();
-    for (const name of all.keys()) await this.serialized(() => this.startConnectorAndTasks(name));
+    for (const name of all.keys())
+      await this.serialized(() => this.startConnectorAndTasks(name)).catch((err: unknown) =>
+        this.log.error('Connector failed to start', { connector: name, error: (err as Error).message }),
+      );
     this.ready = true;
     this.log.info('Standalone herder started', { connectors: all.size });
   }
@@ -67,8 +76,25 @@ export class StandaloneHerder extends AbstractHerder {
       if (existing && !allowReplace) throw new AlreadyExistsError(`Connector ${name} already exists`);
       if (existing) await this.stopConnectorAndTasks(name);
       const targetState = existing?.targetState ?? targetFromInitial(initialState);
-      await this.configs.put(name, { config: full, targetState, taskConfigs: existing?.taskConfigs ?? [] });
-      await this.startConnectorAndTasks(name);
+      try {
+        // The config is written together with the task configs it generates: one write, all or nothing.
+        await this.startConnectorAndTasks(name, {
+          config: full,
+          targetState,
+          taskConfigs: existing?.taskConfigs ?? [],
+        });
+      } catch (err) {
+        // Not stored: the old config (still stored) runs again, or a new connector leaves no trace.
+        if (existing)
+          await this.startConnectorAndTasks(name).catch((e: unknown) =>
+            this.log.error('Connector failed to restart', { connector: name, error: (e as Error).message }),
+          );
+        else {
+          await this.stopConnectorAndTasks(name);
+          this.deps.statuses.remove(name);
+        }
+        throw err;
+      }
       return { created: !existing, info: this.info(name, this.configs.get(name)!) };
     });
   }
@@ -76,8 +102,8 @@ export class StandaloneHerder extends AbstractHerder {
   async deleteConnector(name: string): Promise<void> {
     await this.serialized(async () => {
       this.require(name);
-      await this.stopConnectorAndTasks(name);
       await this.configs.remove(name);
+      await this.stopConnectorAndTasks(name);
       this.deps.statuses.remove(name);
       this.activeTopics.delete(name);
     });
@@ -115,8 +141,8 @@ export class StandaloneHerder extends AbstractHerder {
   async stopConnector(name: string): Promise<void> {
     await this.serialized(async () => {
       const s = this.require(name);
-      await this.stopConnectorAndTasks(name);
       await this.configs.put(name, { ...s, targetState: 'STOPPED', taskConfigs: [] });
+      await this.stopConnectorAndTasks(name);
       this.deps.statuses.dropTasks(name);
       this.deps.statuses.connector(name, { state: 'STOPPED', workerId: this.deps.worker.workerId, generation: 0 });
     });
@@ -196,32 +222,41 @@ export class StandaloneHerder extends AbstractHerder {
     }
   }
 
-  private async startConnectorAndTasks(name: string): Promise<void> {
-    const s = this.require(name);
-    await this.deps.worker.startConnector(name, s.config, s.targetState, () => void this.reconfigure(name));
-    if (s.targetState === 'STOPPED') return;
-    let taskConfigs: ConnectorConfig[];
-    try {
-      taskConfigs = await this.deps.worker.connectorTaskConfigs(name, s.config);
-    } catch (err) {
-      this.log.error('Connector failed to generate task configs', { connector: name, error: (err as Error).message });
-      return;
+  /**
+   * Starts a connector (from `s`, else as stored) and its tasks. `s` and the
+   * task configs the connector generates are written, once, before any task
+   * starts; when that write fails the connector is stopped again and the
+   * StoreUnavailableError thrown: the store, and what runs, are unchanged.
+   */
+  private async startConnectorAndTasks(name: string, s: StoredConnector = this.require(name)): Promise<void> {
+    const { worker, statuses } = this.deps;
+    await worker.startConnector(name, s.config, s.targetState, () => void this.reconfigure(name));
+    let next = s;
+    let startTasks = s.targetState !== 'STOPPED';
+    if (startTasks) {
+      try {
+        const taskConfigs = await worker.connectorTaskConfigs(name, s.config);
+        // A paused connector keeps its last task configs (it is not running to generate new ones).
+        if (worker.isConnectorRunning(name)) next = { ...s, taskConfigs };
+        else if (s.targetState === 'STARTED') startTasks = false;
+      } catch (err) {
+        this.log.error('Connector failed to generate task configs', { connector: name, error: (err as Error).message });
+        startTasks = false;
+      }
     }
-    if (!this.deps.worker.isConnectorRunning(name) && s.targetState === 'STARTED') return;
-    // A paused connector keeps its last task configs (it is not running to generate new ones).
-    if (this.deps.worker.isConnectorRunning(name)) {
-      this.deps.statuses.dropTasks(name, taskConfigs.length);
-      await this.configs.put(name, { ...s, taskConfigs });
+    const stored = this.configs.get(name);
+    if (!stored || canonicalJson(stored) !== canonicalJson(next)) {
+      try {
+        await this.configs.put(name, next);
+      } catch (err) {
+        await worker.stopConnector(name);
+        throw err;
+      }
     }
-    const current = this.require(name);
-    for (let task = 0; task < current.taskConfigs.length; task++) {
-      await this.deps.worker.startTask(
-        { connector: name, task },
-        current.config,
-        current.taskConfigs[task]!,
-        current.targetState,
-      );
-    }
+    if (!startTasks) return;
+    if (worker.isConnectorRunning(name)) statuses.dropTasks(name, next.taskConfigs.length);
+    for (let task = 0; task < next.taskConfigs.length; task++)
+      await worker.startTask({ connector: name, task }, next.config, next.taskConfigs[task]!, next.targetState);
   }
 
   private async stopConnectorAndTasks(name: string): Promise<void> {
@@ -229,11 +264,17 @@ export class StandaloneHerder extends AbstractHerder {
     await this.deps.worker.stopConnector(name);
   }
 
-  /** The connector asked for new task configs: restart tasks only if they changed. */
+  /**
+   * The connector asked for new task configs: restart tasks only if they
+   * changed. When they cannot be stored, the tasks keep running with the
+   * old ones and the reconfiguration is tried again a little later.
+   */
   private reconfigure(name: string): Promise<void> {
-    return this.serialized(() => this.reconfigureNow(name)).catch((err: unknown) =>
-      this.log.error('Task reconfiguration failed', { connector: name, error: (err as Error).message }),
-    );
+    return this.serialized(() => this.reconfigureNow(name)).catch((err: unknown) => {
+      this.log.error('Task reconfiguration failed', { connector: name, error: (err as Error).message });
+      if ((err as { retriable?: boolean }).retriable === true && this.ready)
+        setTimeout(() => void this.reconfigure(name), RECONFIGURE_RETRY_MS).unref();
+    });
   }
 
   private async reconfigureNow(name: string): Promise<void> {
@@ -242,9 +283,9 @@ export class StandaloneHerder extends AbstractHerder {
     const next = await this.deps.worker.connectorTaskConfigs(name, s.config);
     const running = this.deps.worker.taskIds(name).length;
     if (JSON.stringify(next) === JSON.stringify(s.taskConfigs) && running === next.length) return;
+    await this.configs.put(name, { ...s, taskConfigs: next });
     await this.deps.worker.stopTasks(this.deps.worker.taskIds(name));
     this.deps.statuses.dropTasks(name, next.length);
-    await this.configs.put(name, { ...s, taskConfigs: next });
     for (let task = 0; task < next.length; task++)
       await this.deps.worker.startTask({ connector: name, task }, s.config, next[task]!, s.targetState);
   }

@@ -1,10 +1,13 @@
 // Connector configs, target states and task configs. Standalone keeps them in
 // a file so connectors created over REST survive a restart (Apache's
-// standalone mode loses them).
+// standalone mode loses them). A change is visible only once it is on disk:
+// a failed write (StoreUnavailableError) leaves memory as the file is, so no
+// connector is listed that a restart would not bring back.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConnectorConfig, TargetState } from '../herder/types.js';
-import { readFileIfExists, writeFileAtomic } from '../util/atomic-file.js';
+import { readFileIfExists } from '../util/atomic-file.js';
+import { DurableFile, type DurableFileOptions } from './durable-file.js';
 
 export interface StoredConnector {
   config: ConnectorConfig;
@@ -20,9 +23,14 @@ interface ConfigFile {
 
 export class FileConfigStore {
   private readonly connectors = new Map<string, StoredConnector>();
-  private writing: Promise<void> = Promise.resolve();
+  private readonly durable: DurableFile;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    options?: DurableFileOptions,
+  ) {
+    this.durable = new DurableFile(file, options);
+  }
 
   async start(): Promise<Map<string, StoredConnector>> {
     await mkdir(path.dirname(this.file), { recursive: true });
@@ -43,21 +51,29 @@ export class FileConfigStore {
     return [...this.connectors.keys()].sort();
   }
 
-  async put(name: string, stored: StoredConnector): Promise<void> {
-    this.connectors.set(name, stored);
-    await this.persist();
+  /** Stores a connector; throws StoreUnavailableError (nothing changed) when the file cannot be written. */
+  put(name: string, stored: StoredConnector): Promise<void> {
+    return this.change(name, stored);
   }
 
-  async remove(name: string): Promise<void> {
-    this.connectors.delete(name);
-    await this.persist();
+  /** Removes a connector; throws StoreUnavailableError (nothing changed) when the file cannot be written. */
+  remove(name: string): Promise<void> {
+    return this.change(name, undefined);
   }
 
-  private persist(): Promise<void> {
-    this.writing = this.writing.then(() => {
-      const doc: ConfigFile = { version: 1, connectors: Object.fromEntries(this.connectors) };
-      return writeFileAtomic(this.file, JSON.stringify(doc, null, 1));
-    });
-    return this.writing;
+  private change(name: string, stored: StoredConnector | undefined): Promise<void> {
+    return this.durable.update(
+      () => {
+        const next = new Map(this.connectors);
+        if (stored) next.set(name, stored);
+        else next.delete(name);
+        const doc: ConfigFile = { version: 1, connectors: Object.fromEntries(next) };
+        return JSON.stringify(doc, null, 1);
+      },
+      () => {
+        if (stored) this.connectors.set(name, stored);
+        else this.connectors.delete(name);
+      },
+    );
   }
 }

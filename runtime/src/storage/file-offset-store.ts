@@ -1,11 +1,15 @@
 // Standalone offsets in a file on the worker's volume. Format (documented in
 // docs/runtime.md): {"version":1,"offsets":{"<key JSON>":"<value JSON>"}},
 // i.e. exactly the key/value bytes Kafka Connect writes to its offset topic,
-// so a mode switch can copy them to the topic unchanged.
+// so a mode switch can copy them to the topic unchanged. New offsets are
+// served only once they are on disk: a failed write (read-only or full
+// volume) changes nothing and is retried by the next commit.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { MemoryOffsetStore, type OffsetEntry } from './offset-store.js';
-import { readFileIfExists, writeFileAtomic } from '../util/atomic-file.js';
+import { MemoryOffsetStore, offsetKey, type OffsetEntry } from './offset-store.js';
+import { readFileIfExists } from '../util/atomic-file.js';
+import { DurableFile, type DurableFileOptions } from './durable-file.js';
+import { canonicalJson } from '../util/json.js';
 
 interface OffsetFile {
   version: 1;
@@ -13,10 +17,14 @@ interface OffsetFile {
 }
 
 export class FileOffsetStore extends MemoryOffsetStore {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly durable: DurableFile;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    options?: DurableFileOptions,
+  ) {
     super();
+    this.durable = new DurableFile(file, options);
   }
 
   override async start(): Promise<void> {
@@ -35,22 +43,34 @@ export class FileOffsetStore extends MemoryOffsetStore {
     for (const [key, value] of Object.entries(parsed.offsets)) this.apply(key, value);
   }
 
+  /** Writes the whole map with these entries; they are served from memory only once the file has them. */
   override async set(connector: string, entries: readonly OffsetEntry[]): Promise<void> {
-    await super.set(connector, entries);
-    await this.persist();
+    const changes = entries.map((e) => ({
+      key: offsetKey(connector, e.partition),
+      canonical: canonicalJson([connector, e.partition]),
+      value: e.offset === null ? null : JSON.stringify(e.offset),
+    }));
+    await this.durable.update(
+      () => {
+        const next = new Map(this.data);
+        for (const c of changes) {
+          if (c.value === null) next.delete(c.canonical);
+          else next.set(c.canonical, { key: c.key, value: c.value });
+        }
+        const doc: OffsetFile = {
+          version: 1,
+          offsets: Object.fromEntries([...next.values()].map((e) => [e.key, e.value])),
+        };
+        return JSON.stringify(doc);
+      },
+      () => {
+        for (const c of changes) this.apply(c.key, c.value);
+      },
+    );
   }
 
   /** Every serialized key and value (for copying offsets to a topic on a mode switch). */
   entries(): Array<[string, string]> {
     return [...this.data.values()].map(({ key, value }) => [key, value]);
-  }
-
-  private persist(): Promise<void> {
-    // Writes are chained so two flushes never interleave; each writes the whole map.
-    this.writing = this.writing.then(() => {
-      const doc: OffsetFile = { version: 1, offsets: Object.fromEntries(this.entries()) };
-      return writeFileAtomic(this.file, JSON.stringify(doc));
-    });
-    return this.writing;
   }
 }
