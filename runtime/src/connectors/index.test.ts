@@ -17,6 +17,7 @@ describe('the built-in connector plugins', () => {
         '0.1.0',
       ],
       ['dev.sluice.connect.datagen.DataGenConnector', 'source', ['DataGenConnector', 'DataGen'], '0.1.0'],
+      ['dev.sluice.connect.http.HttpSinkConnector', 'sink', ['HttpSinkConnector', 'HttpSink'], '0.1.0'],
     ]);
   });
 

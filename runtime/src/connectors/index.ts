@@ -4,6 +4,7 @@ import type { PluginDescriptor } from '../sdk/index.js';
 import { DataGenConnector } from './datagen-connector.js';
 import { FileStreamSinkConnector } from './file-stream-sink-connector.js';
 import { FileStreamSourceConnector } from './file-stream-source-connector.js';
+import { HttpSinkConnector } from './http/http-sink-connector.js';
 import { CONNECTORS_VERSION } from './version.js';
 
 export { DataGenConnector } from './datagen-connector.js';
@@ -12,6 +13,8 @@ export { FileStreamSinkConnector } from './file-stream-sink-connector.js';
 export { FileStreamSinkTask } from './file-stream-sink-task.js';
 export { FileStreamSourceConnector } from './file-stream-source-connector.js';
 export { FileStreamSourceTask } from './file-stream-source-task.js';
+export { HttpSinkConnector } from './http/http-sink-connector.js';
+export { HttpSinkTask } from './http/http-sink-task.js';
 
 export const plugins: PluginDescriptor[] = [
   {
@@ -34,5 +37,12 @@ export const plugins: PluginDescriptor[] = [
     aliases: ['DataGenConnector', 'DataGen'],
     version: CONNECTORS_VERSION,
     create: DataGenConnector,
+  },
+  {
+    type: 'sink',
+    class: 'dev.sluice.connect.http.HttpSinkConnector',
+    aliases: ['HttpSinkConnector', 'HttpSink'],
+    version: CONNECTORS_VERSION,
+    create: HttpSinkConnector,
   },
 ];

@@ -22,6 +22,23 @@ export class DataError extends ConnectError {
   override readonly code: string = 'DATA';
 }
 
+/**
+ * One record the external system refused (e.g. an HTTP 4xx), handed to the
+ * task's ErrantRecordReporter. `deadLetterHeaders` describe the refusal and
+ * are added to the record in the dead letter queue (always, unlike the
+ * framework's __connect.errors.* context headers).
+ */
+export class RecordRejectedError extends ConnectError {
+  override readonly code: string = 'RECORD_REJECTED';
+  constructor(
+    message: string,
+    readonly deadLetterHeaders: Readonly<Record<string, string>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A configuration value is missing or invalid (Kafka's ConfigException). */
 export class ConfigError extends ConnectError {
   override readonly code: string = 'CONFIG';

@@ -43,6 +43,10 @@ export class DeadLetterQueueReporter implements ErrorReporter {
         [`${PREFIX}exception.stacktrace`]: error.stack ?? error.message,
       });
     }
+    // What the task said about the refusal (RecordRejectedError), e.g. an HTTP status and body.
+    const described = (error as { deadLetterHeaders?: unknown }).deadLetterHeaders;
+    if (described && typeof described === 'object')
+      for (const [k, v] of Object.entries(described)) if (typeof v === 'string') headers[k] = v;
     this.opts.metrics.dlqRequests++;
     try {
       await this.opts.producer.send({
