@@ -27,15 +27,15 @@ const OPERATOR_RULES: Record<string, string[]> = {
   'sluice.dev/kafkaconnects/finalizers': ['update'],
   'sluice.dev/connectors': ['get', 'list', 'patch', 'watch'],
   'sluice.dev/connectors/status': ['patch'],
-  'apps/deployments': ['create', 'delete', 'list', 'patch', 'watch'],
-  'apps/statefulsets': ['create', 'delete', 'list', 'patch', 'watch'],
+  'apps/deployments': ['create', 'delete', 'get', 'list', 'patch', 'watch'],
+  'apps/statefulsets': ['create', 'delete', 'get', 'list', 'patch', 'watch'],
   'core/configmaps': ['create', 'get', 'list', 'patch', 'watch'],
-  'core/services': ['create', 'delete', 'patch'],
-  'core/serviceaccounts': ['create', 'patch'],
-  'core/persistentvolumeclaims': ['create', 'patch'],
+  'core/services': ['create', 'delete', 'get', 'patch'],
+  'core/serviceaccounts': ['create', 'get', 'patch'],
+  'core/persistentvolumeclaims': ['create', 'get', 'patch'],
   'core/events': ['create', 'patch'],
-  'policy/poddisruptionbudgets': ['create', 'delete', 'patch'],
-  'networking.k8s.io/networkpolicies': ['create', 'patch'],
+  'policy/poddisruptionbudgets': ['create', 'delete', 'get', 'patch'],
+  'networking.k8s.io/networkpolicies': ['create', 'get', 'patch'],
 };
 
 interface Rule {
@@ -327,8 +327,15 @@ describe('helm chart helm/sluice @env', function () {
       const binding = one(objs, 'RoleBinding');
       expect(binding.roleRef.name).to.equal(role.metadata.name);
       assertNoBroadGrants(objs);
+      // A drain takes the operator pods one at a time.
+      const pdb = one(objs, 'PodDisruptionBudget');
+      expect(pdb.metadata.namespace).to.equal('sluice-system');
+      expect(pdb.spec.maxUnavailable).to.equal(1);
+      expect(pdb.spec.selector.matchLabels).to.deep.equal(deploy.spec.selector.matchLabels);
       // leaderElection.enabled turns it on with one replica too.
       const single = await render(env(), { values: { leaderElection: { enabled: true } } });
+      // One replica: no budget (it would block every drain or protect nothing).
+      expect(byKind(single, 'PodDisruptionBudget')).to.have.length(0);
       expect(containerEnv(one(single, 'Deployment')).SLUICE_LEADER_ELECTION).to.equal('true');
       expect(byKind(single, 'Role')).to.have.length(1);
     });

@@ -176,4 +176,52 @@ describe('operator: KafkaConnect reconcile @env', function () {
     // storage.deleteClaim defaults to false: the offsets survive.
     expect(await exists(`/api/v1/namespaces/${ns}/persistentvolumeclaims/solo-connect-data`)).to.equal(true);
   });
+  it('never adopts an object it did not create: leaves it alone and reports a ResourceConflict', async () => {
+    // A ConfigMap with the name of the cluster's worker.properties, and a Service with the name of
+    // the distributed headless Service (which the standalone mode removes): both someone else's.
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'foreign-connect-config' }, data: { mine: 'yes' } },
+    });
+    await core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: { name: 'foreign-connect' },
+        spec: { selector: { app: 'someone-else' }, ports: [{ port: 80, targetPort: 8080 as never }] },
+      },
+    });
+    await create('foreign', { mode: 'standalone', bootstrapServers: 'kafka:9092' });
+    const ready = await eventually('a ResourceConflict condition', async () => {
+      const s = (await get(sluicePath('kafkaconnects', ns, 'foreign'))).status;
+      const c = s?.conditions?.find((x: any) => x.type === 'Ready');
+      return c?.reason === 'ResourceConflict' ? c : undefined;
+    });
+    expect(ready.status).to.equal('False');
+    expect(ready.message).to.include('ConfigMap foreign-connect-config already exists');
+    const event = await eventually('a ResourceConflict Event', async () => {
+      const list = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=foreign' });
+      return list.items.find((e) => e.reason === 'ResourceConflict');
+    });
+    expect(event.type).to.equal('Warning');
+    expect(event.message).to.include('ConfigMap foreign-connect-config');
+    // The other children are created; the foreign objects stay as they were, unowned.
+    await eventually('the Deployment', () => apps.readNamespacedDeployment({ namespace: ns, name: 'foreign-connect' }));
+    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'foreign-connect-config' });
+    expect(cm.data).to.deep.equal({ mine: 'yes' });
+    expect(cm.metadata?.ownerReferences ?? []).to.deep.equal([]);
+    const svc = await core.readNamespacedService({ namespace: ns, name: 'foreign-connect' });
+    expect(svc.spec?.selector).to.deep.equal({ app: 'someone-else' });
+    expect(svc.metadata?.ownerReferences ?? []).to.deep.equal([]);
+    // Deleting the KafkaConnect takes its own objects and leaves the foreign ones.
+    await rest(env()).request({ method: 'DELETE', path: sluicePath('kafkaconnects', ns, 'foreign') });
+    await eventually(
+      'owned objects collected',
+      async () => !(await exists(`/apis/apps/v1/namespaces/${ns}/deployments/foreign-connect`)),
+      { timeoutMs: 90_000 },
+    );
+    expect((await core.readNamespacedConfigMap({ namespace: ns, name: 'foreign-connect-config' })).data).to.deep.equal({
+      mine: 'yes',
+    });
+    await core.readNamespacedService({ namespace: ns, name: 'foreign-connect' });
+  });
 });

@@ -96,10 +96,12 @@ authenticated user by the system:discovery ClusterRole.
   verbs: [get, list, watch, patch]
 # Workloads: Deployment (standalone) and StatefulSet (distributed), watched
 # (label app.kubernetes.io/managed-by=sluice-operator), server-side applied
-# (create + patch) and deleted when a KafkaConnect switches mode.
+# (create + patch) and deleted when a KafkaConnect switches mode; get: an
+# object of a child's name is read before it is applied or deleted, so that
+# one the operator did not create is never taken over (ResourceConflict).
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
-  verbs: [list, watch, create, patch, delete]
+  verbs: [get, list, watch, create, patch, delete]
 # ConfigMaps: <name>-connect-config (worker.properties; watched by label and
 # applied) and <connector>-offsets (applied on `sluice.dev/offsets: list`,
 # read on `alter`).
@@ -110,20 +112,20 @@ authenticated user by the system:discovery ClusterRole.
 # (distributed; deleted when switching to standalone).
 - apiGroups: [""]
   resources: [services]
-  verbs: [create, patch, delete]
+  verbs: [get, create, patch, delete]
 # The workers' ServiceAccount (no token, no role) and the standalone data PVC:
 # applied only (the garbage collector deletes owned ones).
 - apiGroups: [""]
   resources: [serviceaccounts, persistentvolumeclaims]
-  verbs: [create, patch]
+  verbs: [get, create, patch]
 # The distributed workers' PodDisruptionBudget (deleted when switching to standalone).
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
-  verbs: [create, patch, delete]
+  verbs: [get, create, patch, delete]
 # The NetworkPolicy that lets only the workers and the operator reach port 8083.
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]
-  verbs: [create, patch]
+  verbs: [get, create, patch]
 # Events about KafkaConnects and Connectors (core/v1); a repeat bumps the
 # count of the existing Event with a patch.
 - apiGroups: [""]

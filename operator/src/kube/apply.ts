@@ -57,6 +57,16 @@ export class Applier {
     });
   }
 
+  /** Reads the object as stored; undefined if it does not exist. */
+  async get<T extends k8s.KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return await this.rest.request<T>({ method: 'GET', path: await this.pathOf(ref) });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
   /** Deletes the object; resolves false if it did not exist. */
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     try {

@@ -7,6 +7,7 @@ import { CONFIG_HASH_ANNOTATION, MODE_ANNOTATION, workerLabels } from './labels.
 import { CONFIG_DIR, DATA_DIR, REST_PORT, names } from './names.js';
 import { resolvedMode } from './spec.js';
 import { referencedSecrets, secretMount } from './worker-properties.js';
+import { heapEnv, workerResources } from './worker-resources.js';
 
 export interface PodTemplateInput {
   readonly kc: KafkaConnect;
@@ -33,12 +34,15 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
     ...(dataVolume ? [{ name: dataVolume.name, mountPath: DATA_DIR }] : []),
     ...secrets.map((s, i) => ({ name: `secret-${i}`, mountPath: secretMount(s), readOnly: true })),
   ];
+  const userEnv = (t.env as V1EnvVar[] | undefined) ?? [];
+  const resources = workerResources(kc);
   const env: V1EnvVar[] = [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     // Stable per-pod DNS name through the headless Service (distributed worker ids).
     { name: 'SLUICE_ADVERTISED_HOST', value: `$(POD_NAME).${names.headlessService(name)}.$(POD_NAMESPACE).svc` },
-    ...((t.env as V1EnvVar[] | undefined) ?? []),
+    ...heapEnv(resources, userEnv),
+    ...userEnv,
   ];
   const health = { httpGet: { path: '/health', port: 'rest-api' } };
   const metricsAnnotations: Record<string, string> =
@@ -80,7 +84,7 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
           args: [mode, `${CONFIG_DIR}/config/worker.properties`],
           ports: [{ name: 'rest-api', containerPort: REST_PORT, protocol: 'TCP' }],
           env,
-          ...(kc.spec.resources ? { resources: kc.spec.resources } : {}),
+          resources,
           volumeMounts: mounts,
           startupProbe: { ...health, periodSeconds: 2, failureThreshold: 60 },
           readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },

@@ -20,6 +20,9 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
     'key.converter': JSON_CONVERTER,
     'value.converter': JSON_CONVERTER,
     'offset.flush.interval.ms': '10000',
+    // Connectors may not override their Kafka clients' settings (a connector pointing its
+    // producer at another broker would send the worker's credentials there); spec.config may relax it.
+    'connector.client.config.override.policy': 'None',
     ...(spec.config ?? {}),
     'bootstrap.servers': spec.bootstrapServers,
     listeners: `http://:${REST_PORT}`,
@@ -30,6 +33,8 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
     // per-pod advertised host name below.
     'config.providers': 'dir,env',
     'config.providers.dir.class': 'org.apache.kafka.common.config.provider.DirectoryConfigProvider',
+    // The directory provider reads only the mounted Secrets, nothing else on the worker's disk.
+    'config.providers.dir.param.allowed.paths': SECRETS_DIR,
     'config.providers.env.class': 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
   };
   if (mode === 'standalone') {
@@ -85,13 +90,14 @@ function securityProperties(kc: KafkaConnect): Record<string, string> {
   return out;
 }
 
-/** Secrets the workers mount (TLS CAs, client certificates, SASL passwords). */
+/** Secrets the workers mount (TLS CAs, client certificates, SASL passwords, Secrets connectors may use). */
 export function referencedSecrets(kc: KafkaConnect): string[] {
   const out = new Set<string>();
   for (const c of kc.spec.tls?.trustedCertificates ?? []) out.add(c.secretName);
   const auth = kc.spec.authentication;
   if (auth?.certificateAndKey) out.add(auth.certificateAndKey.secretName);
   if (auth?.passwordSecret) out.add(auth.passwordSecret.secretName);
+  for (const s of kc.spec.connectorSecrets ?? []) out.add(s);
   return [...out].sort();
 }
 

@@ -23,6 +23,8 @@ import { handedOffOffsets, stopAndWait } from './offsets-handoff.js';
 import { names } from '../model/names.js';
 import { resolvedMode } from '../model/spec.js';
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { SECRET_NOT_ALLOWED, sealConnectorSecrets } from '../model/connector-secrets.js';
+import { secretsMounted } from './secret-mounts.js';
 
 export const FINALIZER = 'sluice.dev/connector-cleanup';
 export const RESTART_ANNOTATION = 'sluice.dev/restart';
@@ -191,10 +193,26 @@ export function connectorReconciler(deps: ReconcileDeps) {
     waits.delete(key);
 
     // Config: create with the desired initial state, or PUT only when it drifted.
-    const wanted = connectorConfig(cr);
+    // Secrets: ${secret:...} becomes the placeholder of the mounted Secret, if the cluster allows it.
+    const sealed = sealConnectorSecrets(connectorConfig(cr), cluster);
+    if (!sealed.ok) {
+      await deps.events.warning(cr, SECRET_NOT_ALLOWED, sealed.message);
+      await notReady(cr, SECRET_NOT_ALLOWED, sealed.message, { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 });
+      return { requeueAfter: RESYNC_MS };
+    }
+    const wanted = sealed.config;
+    const mountPending = () =>
+      notReady(
+        cr,
+        'WaitingForSecretMount',
+        `Waiting for the workers of ${cluster.metadata.name} to run with Secret(s) ${sealed.secrets.join(', ')} mounted`,
+        { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 },
+      ).then(() => ({ requeueAfter: UNSETTLED_MS }));
     await applyHandedOffOffsets(cr, cluster, client, wanted);
     try {
       const live = await withConnectRetry(() => client.connectorConfig(name));
+      if ((live === null || !sameConfig(live, wanted)) && !secretsMounted(deps, cluster, sealed.secrets))
+        return mountPending();
       if (live === null) {
         await withConnectRetry(() => client.createConnector(name, wanted, initialState(cr)));
         await deps.events.normal(cr, 'Created', `Created connector ${name} on ${cluster.metadata.name}`);

@@ -14,6 +14,7 @@ import { KAFKA_CONNECTS, type ReconcileDeps } from './deps.js';
 import { sameJson } from './same-json.js';
 import { DRAIN_RECHECK_MS, departingOrdinals, drainDeparting } from './scale-down.js';
 import { captureSourceOffsets, handoffConfigMap } from './offsets-handoff.js';
+import { CONFLICT_REASON, conflictMessage, describeForeign, ownedBy } from './ownership.js';
 
 const NOT_READY_RECHECK_MS = 15_000;
 /**
@@ -60,6 +61,25 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     return obj ? versionOf(obj) : '';
   };
 
+  /**
+   * An object of this name that is not the cluster's own (ownership.ts), or
+   * undefined when there is none or it is ours. The cache answers for watched
+   * kinds when it holds our object; otherwise the apiserver does.
+   */
+  const foreignObject = async (
+    kc: KafkaConnect,
+    ref: { apiVersion: string; kind: string; name: string },
+  ): Promise<KubernetesObject | undefined> => {
+    const namespace = kc.metadata.namespace;
+    const manager = deps.applier.fieldManager;
+    const cached = cachedInformer(ref.kind)?.get(namespace, ref.name);
+    if (cached && ownedBy(cached, kc, manager)) return undefined;
+    const existing = await deps.applier.get({ ...ref, namespace });
+    return existing && !ownedBy(existing, kc, manager) ? existing : undefined;
+  };
+  const cachedInformer = (kind: string) =>
+    kind === 'Deployment' ? deps.deployments : kind === 'StatefulSet' ? deps.statefulSets : undefined;
+
   const beingDeleted = (kind: string, namespace: string | undefined, name: string): boolean => {
     const informer = kind === 'Deployment' ? deps.deployments : kind === 'StatefulSet' ? deps.statefulSets : undefined;
     return informer?.get(namespace, name)?.metadata?.deletionTimestamp !== undefined;
@@ -88,6 +108,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     // (server-side apply stays the source of truth; this only saves requests
     // that would change nothing); a rejected one is reported, not retried in a loop.
     const failures: string[] = [];
+    const conflicts: string[] = [];
     await carryOffsetsAcrossModeSwitch(kc, d.obsoleteKinds);
     const draining = await drainBeforeScaleDown(key, kc, d.objects, now);
     for (const obj of d.objects) {
@@ -96,6 +117,16 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       const hash = `${kc.metadata.uid ?? ''}:${createHash('sha256').update(JSON.stringify(obj)).digest('base64url')}`;
       if (fresh(childKey, hash, obj.kind, childName)) continue;
       try {
+        const foreign = await foreignObject(kc, {
+          apiVersion: obj.apiVersion ?? '',
+          kind: obj.kind ?? '',
+          name: childName,
+        });
+        if (foreign) {
+          records.delete(childKey);
+          conflicts.push(describeForeign(foreign));
+          continue;
+        }
         const result = await deps.applier.apply(obj);
         const version = cachedVersion(obj.kind, namespace, childName) === undefined ? undefined : versionOf(result);
         records.set(childKey, { hash, at: now, version });
@@ -124,6 +155,11 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       // A workload already being deleted (foreground: until its pods are gone) is not removed again.
       if (beingDeleted(old.kind, namespace, old.name)) continue;
       records.delete(`${old.kind}/${old.name}`);
+      // Someone else's object of that name is not ours to remove.
+      if (await foreignObject(kc, old)) {
+        records.set(goneKey, { hash: gone, at: now, version: undefined });
+        continue;
+      }
       if (await deps.applier.delete({ ...old, namespace }, { propagationPolicy: 'Foreground' })) {
         await deps.events.normal(
           kc,
@@ -160,7 +196,19 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
         })),
       deps.now(),
     );
-    if (failures.length > 0) {
+    if (conflicts.length > 0) {
+      const message = conflictMessage(conflicts);
+      status = {
+        ...status,
+        conditions: setCondition(
+          status.conditions,
+          readyCondition(false, CONFLICT_REASON, message, kc.metadata.generation),
+          deps.now(),
+        ),
+      };
+      await deps.events.warning(kc, CONFLICT_REASON, message);
+      log.warn('Objects of the same name exist and are not ours: left alone', { cluster: key, objects: conflicts });
+    } else if (failures.length > 0) {
       status = {
         ...status,
         conditions: setCondition(

@@ -36,7 +36,7 @@ export const connectorSpec = s.object(
     }),
     config: s.stringMap({
       description:
-        'Connector configuration (Kafka Connect keys). name, connector.class and tasks.max come from the resource and may not be set here. Use ${file:...}/${dir:...} placeholders for secrets mounted into the workers.',
+        'Connector configuration (Kafka Connect keys). name, connector.class and tasks.max come from the resource and may not be set here. Secrets: write ${secret:<secret-name>:<key>} for a Secret listed in spec.connectorSecrets of the KafkaConnect (the workers get a ${dir:...} placeholder, resolved only in a running task); other Secrets and raw ${dir:...}/${file:...}/${env:...} placeholders are refused (SecretNotAllowed).',
       validations: [
         {
           rule: `self.all(k, !(k in [${RESERVED_CONNECTOR_KEYS.map((k) => `'${k}'`).join(', ')}]))`,

@@ -135,7 +135,24 @@ export const kafkaConnectSpec = s.object(
         ],
       },
     ),
-    resources: s.opaque({ description: 'Worker container resources (requests/limits), as in a Pod spec.' }),
+    connectorSecrets: s.array(
+      s.string({
+        description: 'Name of a Secret in this namespace.',
+        minLength: 1,
+        maxLength: 253,
+        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+      }),
+      {
+        description:
+          'Secrets (in this namespace) that Connectors of this cluster may reference in spec.config as ${secret:<name>:<key>}. Each is mounted read-only into the workers at /etc/sluice/secrets/<name>; the connector config sent to the workers carries the placeholder ${dir:/etc/sluice/secrets/<name>:<key>}, resolved only inside a running task. A Connector naming any other Secret is refused (condition SecretNotAllowed).',
+        maxItems: 32,
+        listType: 'set',
+      },
+    ),
+    resources: s.opaque({
+      description:
+        'Worker container resources (requests/limits), as in a Pod spec, taken as written. Default: requests cpu 100m, memory 512Mi; limits cpu 2, memory 1Gi. The Node heap (NODE_OPTIONS=--max-old-space-size) is 3/4 of the memory limit.',
+    }),
     storage: s.object(
       {
         size: s.quantity({
