@@ -4,6 +4,7 @@
 // metrics, and a stop that runs once.
 import os from 'node:os';
 import { ConfigProviders } from '../config/config-providers.js';
+import { registerInlinePasswords } from '../config/secret-mask.js';
 import { parseWorkerConfig, type Mode } from '../config/worker-config.js';
 import { ConfigError } from '../sdk/index.js';
 import type { AbstractHerder } from '../herder/abstract-herder.js';
@@ -19,8 +20,9 @@ import { workerMetrics } from './worker-metrics.js';
 export async function workerSetup(mode: Mode, workerProps: Record<string, string>, log: Logger) {
   // Worker keys may use config providers too (${dir:...} for mounted Secrets, ${env:...}),
   // as in Kafka Connect; resolved values live only in memory.
-  const providers = new ConfigProviders(workerProps);
+  const providers = new ConfigProviders(workerProps, (message, fields) => log.warn(message, fields));
   const config = parseWorkerConfig(mode, providers.resolve(workerProps));
+  registerInlinePasswords(config.raw);
   const other = mode === 'standalone' ? 'distributed' : 'standalone';
   for (const key of config.ignored) log.warn(`Ignoring ${other}-mode key in ${mode} mode`, { key });
   const v = config.values;

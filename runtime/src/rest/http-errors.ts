@@ -4,6 +4,7 @@
 // errors are the caller's fault (400), and everything else is a 500.
 import { STATUS_CODES } from 'node:http';
 import { ConfigError, DataError } from '../sdk/errors.js';
+import { maskSecrets } from '../config/secret-mask.js';
 
 export interface ErrorBody {
   error_code: number;
@@ -52,7 +53,8 @@ export function errorBody(status: number, message: string): ErrorBody {
 
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
   const status = statusOf(err);
-  const message = messageOf(err) || STATUS_CODES[status] || 'Error';
+  // A resolved secret never leaves in an error message.
+  const message = maskSecrets(messageOf(err) || STATUS_CODES[status] || 'Error');
   const headers = err instanceof RestError ? err.headers : {};
   return { status, body: errorBody(status, message), headers };
 }

@@ -1,6 +1,7 @@
 // GET / (server info), GET /health (KIP-1017) and GET /metrics.
 import type { Herder, HealthState } from '../herder/types.js';
 import { messageOf } from './http-errors.js';
+import { maskSecrets } from '../config/secret-mask.js';
 import type { AddRoute, MetricsSource } from './types.js';
 
 const HEALTH_STATUS: Record<HealthState, number> = { healthy: 200, starting: 503, unhealthy: 500 };
@@ -31,7 +32,7 @@ export function registerRootRoutes(
       const status = HEALTH_STATUS[result.status] ?? 500;
       return { status, body: { status: result.status, message: result.message } };
     } catch (err) {
-      return { status: 500, body: { status: 'unhealthy', message: messageOf(err) } };
+      return { status: 500, body: { status: 'unhealthy', message: maskSecrets(messageOf(err)) } };
     } finally {
       clearTimeout(timer);
     }

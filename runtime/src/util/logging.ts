@@ -1,8 +1,9 @@
 // Structured JSON logs (winston) with named loggers whose levels can be
-// changed at run time, as Kafka Connect's /admin/loggers does with log4j:
+// changed at run time (resolved secrets masked, see config/secret-mask.ts), as Kafka Connect's /admin/loggers does with log4j:
 // a level set on a namespace ("org.apache.kafka.connect" or "sluice.worker")
 // applies to every logger below it unless a closer one is set.
 import winston from 'winston';
+import { maskDeep, maskSecrets } from '../config/secret-mask.js';
 
 export const LEVELS = ['OFF', 'FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'] as const;
 export type LogLevel = (typeof LEVELS)[number];
@@ -38,12 +39,12 @@ export class LogRegistry {
     this.known.add(name);
     const emit = (level: LogLevel, message: string, extra?: Record<string, unknown>) => {
       if (rank(level) > rank(this.effectiveLevel(name))) return;
-      this.sink.log(level.toLowerCase() === 'warn' ? 'warn' : level.toLowerCase(), message, {
-        level: level,
-        logger: name,
-        ...fields,
-        ...extra,
-      });
+      // Resolved secrets never reach a log line, whatever a connector or client puts in it.
+      this.sink.log(
+        level.toLowerCase() === 'warn' ? 'warn' : level.toLowerCase(),
+        maskSecrets(message),
+        maskDeep({ level: level, logger: name, ...fields, ...extra }),
+      );
     };
     return {
       error: (m, f) => emit('ERROR', m, f),

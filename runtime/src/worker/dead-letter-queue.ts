@@ -1,5 +1,6 @@
 // The sink dead letter queue (KIP-298): failed records' original bytes go to
 // a topic, with __connect.errors.* headers describing the failure if enabled.
+import { maskSecrets } from '../config/secret-mask.js';
 import type { Admin, Producer } from 'kafkajs';
 import type { ErrorContext, ErrorReporter } from './error-handler.js';
 import type { TaskId } from './task-status.js';
@@ -39,8 +40,8 @@ export class DeadLetterQueueReporter implements ErrorReporter {
         [`${PREFIX}stage`]: context.stage,
         [`${PREFIX}class.name`]: context.className,
         [`${PREFIX}exception.class.name`]: error.name,
-        [`${PREFIX}exception.message`]: error.message,
-        [`${PREFIX}exception.stacktrace`]: error.stack ?? error.message,
+        [`${PREFIX}exception.message`]: maskSecrets(error.message),
+        [`${PREFIX}exception.stacktrace`]: maskSecrets(error.stack ?? error.message),
       });
     }
     // What the task said about the refusal (RecordRejectedError), e.g. an HTTP status and body.

@@ -6,7 +6,8 @@ import type { OffsetStore } from '../storage/offset-store.js';
 import type { StatusListener } from '../storage/status-store.js';
 import type { ConnectorConfig, TargetState } from '../herder/types.js';
 import type { LogRegistry, Logger } from '../util/logging.js';
-import type { ConfigProviders } from '../config/config-providers.js';
+import { sealTaskConfigs, type ConfigProviders } from '../config/config-providers.js';
+import { maskSecrets } from '../config/secret-mask.js';
 import { clientProps, createKafka } from '../kafka/client.js';
 import { TaskMetrics } from '../metrics/task-metrics.js';
 import { buildConverters } from './converters.js';
@@ -71,6 +72,8 @@ interface RunningTask {
 export class Worker {
   private readonly connectors = new Map<string, WorkerConnector>();
   private readonly tasks = new Map<string, RunningTask>();
+  /** Per running connector: which placeholder of its config resolved to which value (to seal task configs). */
+  private readonly resolvedValues = new Map<string, ReadonlyMap<string, string>>();
   private readonly log: Logger;
   private generation = 0;
 
@@ -110,11 +113,19 @@ export class Worker {
     await this.stopConnector(name);
     const log = this.opts.logs.logger('sluice.worker.WorkerConnector', { connector: name });
     const report = (state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED', trace?: string) =>
-      this.opts.status.connector(name, { state, workerId: this.workerId, trace, generation: this.generation });
+      this.opts.status.connector(name, {
+        state,
+        workerId: this.workerId,
+        trace: trace === undefined ? undefined : maskSecrets(trace),
+        generation: this.generation,
+      });
     let connector: AnyConnector;
+    let resolved: ReturnType<ConfigProviders['resolveTracked']>;
     try {
       connector = this.newConnector(config);
+      resolved = this.opts.providers.resolveTracked(config);
     } catch (err) {
+      log.error('Failed to start connector', { error: (err as Error).message });
       report('FAILED', traceOf(err));
       return;
     }
@@ -131,7 +142,7 @@ export class Worker {
     const wc = new WorkerConnector(
       name,
       connector,
-      this.opts.providers.resolve(config),
+      resolved.config,
       target,
       {
         running: () => report('RUNNING'),
@@ -143,6 +154,7 @@ export class Worker {
       log,
     );
     this.connectors.set(name, wc);
+    this.resolvedValues.set(name, resolved.values);
     await wc.initialize();
   }
 
@@ -175,7 +187,8 @@ export class Worker {
     if (configs.length > maxTasks && config['tasks.max.enforce'] !== 'false') {
       throw new Error(`Connector ${name} generated ${configs.length} tasks, more than tasks.max=${maxTasks}`);
     }
-    return configs.map((c) => ({ ...c }));
+    // Stored and returned task configs keep the placeholders; tasks resolve them when they start.
+    return sealTaskConfigs(config, configs, this.resolvedValues.get(name) ?? new Map());
   }
 
   async setConnectorTargetState(name: string, state: TargetState): Promise<void> {
@@ -189,6 +202,7 @@ export class Worker {
     const wc = this.connectors.get(name);
     if (!wc) return;
     this.connectors.delete(name);
+    this.resolvedValues.delete(name);
     await wc.shutdown();
   }
 
@@ -267,7 +281,7 @@ export class Worker {
       this.opts.status.task(id.connector, id.task, {
         state,
         workerId: this.workerId,
-        trace,
+        trace: trace === undefined ? undefined : maskSecrets(trace),
         generation: this.generation,
       });
     const status = {
