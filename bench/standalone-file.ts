@@ -81,6 +81,7 @@ async function runOnce(bench: Bench, scenario: Scenario, impl: Impl, run: number
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'offset.storage.file.filename': path.join(dir, 'offsets'),
+      'sluice.file.allowed.paths': dir,
       'offset.flush.interval.ms': 10_000,
       listeners: `http://127.0.0.1:${port}`,
     }),

@@ -42,8 +42,12 @@ export function standaloneProps(bootstrapServers: string, dir: string, flushInte
     'value.converter': STRING_CONVERTER,
     'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
     'offset.flush.interval.ms': flushIntervalMs,
+    [FILE_ALLOWED_PATHS]: tmpdir(),
   };
 }
+
+/** Where test workers' FileStream connectors may read and write: the temporary directories tests use. */
+export const FILE_ALLOWED_PATHS = 'sluice.file.allowed.paths';
 
 export const STRING_CONVERTER = 'org.apache.kafka.connect.storage.StringConverter';
 
@@ -168,6 +172,7 @@ export function distributedProps(bootstrapServers: string, group: string, port?:
     'session.timeout.ms': 6000,
     'heartbeat.interval.ms': 1000,
     'scheduled.rebalance.max.delay.ms': 2000,
+    [FILE_ALLOWED_PATHS]: tmpdir(),
     ...(port === undefined ? {} : { 'rest.advertised.host.name': '127.0.0.1', 'rest.advertised.port': port }),
   };
 }

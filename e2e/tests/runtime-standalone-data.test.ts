@@ -92,6 +92,7 @@ describe('standalone runtime: data path @env', function () {
       'value.converter': STRING,
       'offset.storage.file.filename': offsetsFile,
       'offset.flush.interval.ms': 300,
+      'sluice.file.allowed.paths': dir,
     };
     const port = await freePort();
     const first = new RuntimeProcess({
@@ -206,6 +207,7 @@ describe('standalone runtime: transforms in a pipeline @env', function () {
         'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
         'value.converter.schemas.enable': 'false',
         'offset.storage.file.filename': path.join(dir, 'data/offsets.json'),
+        'sluice.file.allowed.paths': dir,
       },
     }).start();
     const res = await worker.rest('PUT', '/connectors/smt/config', {

@@ -42,6 +42,7 @@ describe('standalone runtime: bad input @env', function () {
         'key.converter': STRING,
         'value.converter': STRING,
         'offset.storage.file.filename': path.join(dir, `data-${randomName('w')}/offsets.json`),
+        'sluice.file.allowed.paths': dir,
         'offset.flush.interval.ms': 500,
       },
     });

@@ -5,6 +5,8 @@
 import os from 'node:os';
 import { ConfigProviders } from '../config/config-providers.js';
 import { registerInlinePasswords } from '../config/secret-mask.js';
+import { AllowedPaths } from '../config/allowed-paths.js';
+import { FILE_ALLOWED_PATHS_CONFIG, TASKS_MAX_LIMIT_CONFIG, type ConnectorLimits } from '../worker/connector-limits.js';
 import { parseWorkerConfig, type Mode } from '../config/worker-config.js';
 import { ConfigError } from '../sdk/index.js';
 import type { AbstractHerder } from '../herder/abstract-herder.js';
@@ -56,8 +58,21 @@ export function commonWorkerOptions(setup: WorkerSetup, logs: LogRegistry) {
     offsetFlushIntervalMs: Number(setup.v['offset.flush.interval.ms']),
     gracefulShutdownMs: Number(setup.v['task.shutdown.graceful.timeout.ms']),
     onTopicUsed: (connector, topic) => topics.record(connector, topic),
+    limits: connectorLimits(setup),
   };
   return { options, topics };
+}
+
+/** The worker's limits on connector configs (worker/connector-limits.ts). */
+export function connectorLimits(setup: WorkerSetup): ConnectorLimits {
+  return {
+    tasksMaxLimit: Number(setup.v[TASKS_MAX_LIMIT_CONFIG]),
+    fileAllowedPaths: AllowedPaths.parse(
+      FILE_ALLOWED_PATHS_CONFIG,
+      setup.v[FILE_ALLOWED_PATHS_CONFIG] as string[],
+      false,
+    ),
+  };
 }
 
 export function topicTracking(setup: WorkerSetup) {

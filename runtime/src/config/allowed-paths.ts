@@ -16,18 +16,21 @@ export class AllowedPaths {
     private readonly roots: readonly string[] | null,
   ) {}
 
-  /** From the key's value; ConfigError naming `key` when a path is relative or missing. */
-  static parse(key: string, value: string | undefined): AllowedPaths {
-    const list = (value ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  /**
+   * From the key's value; ConfigError naming `key` when a path is relative or
+   * (with `mustExist`, as Apache's providers require) missing.
+   */
+  static parse(key: string, value: string | readonly string[] | undefined, mustExist = true): AllowedPaths {
+    const list = (typeof value === 'string' ? value.split(',') : (value ?? [])).map((s) => s.trim()).filter(Boolean);
     if (list.length === 0) return new AllowedPaths(null);
     const roots = list.map((p) => {
       const normalised = path.normalize(p);
-      if (!path.isAbsolute(normalised) || !existsSync(normalised))
-        throw new ConfigError(key, `Path ${normalised} is not valid. The path should be absolute and exist`);
-      return realpathSync(normalised);
+      if (!path.isAbsolute(normalised) || (mustExist && !existsSync(normalised)))
+        throw new ConfigError(
+          key,
+          `Path ${normalised} is not valid. The path should be absolute${mustExist ? ' and exist' : ''}`,
+        );
+      return realpathOfDeepestExisting(normalised) ?? normalised;
     });
     return new AllowedPaths(roots);
   }

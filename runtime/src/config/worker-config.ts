@@ -176,6 +176,27 @@ const common = (): ConfigDef =>
     )
     .define(
       k({
+        name: 'sluice.tasks.max.limit',
+        type: 'INT',
+        defaultValue: 128,
+        importance: 'MEDIUM',
+        validator: Validators.atLeast(1),
+        documentation:
+          'The highest tasks.max a connector may set (Sluice only): higher values are refused at create/update, and a connector stored with one fails instead of starting.',
+      }),
+    )
+    .define(
+      k({
+        name: 'sluice.file.allowed.paths',
+        type: 'LIST',
+        defaultValue: ['/var/lib/sluice'],
+        importance: 'MEDIUM',
+        documentation:
+          'Absolute directories (or files) under which the FileStream connectors may read and write (Sluice only); by default the data volume of a worker pod.',
+      }),
+    )
+    .define(
+      k({
         name: 'topic.tracking.enable',
         type: 'BOOLEAN',
         defaultValue: true,

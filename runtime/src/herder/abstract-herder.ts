@@ -11,6 +11,7 @@ import type { LogRegistry } from '../util/logging.js';
 import type { Worker } from '../worker/worker.js';
 import { BadRequestError, ForbiddenError, NotFoundError, connectorNotFound } from './errors.js';
 import { configKeyInfo, invalidConfigMessage, validateConnectorConfig } from './validation.js';
+import { connectorNameError } from '../worker/connector-limits.js';
 import type {
   ConfigInfos,
   ConfigKeyInfo,
@@ -149,12 +150,14 @@ export abstract class AbstractHerder implements Herder {
 
   /** Validates a config for create/update; BadRequestError with Kafka's message when invalid. */
   protected checkConfig(config: ConnectorConfig): void {
-    const infos = validateConnectorConfig(config, this.deps.plugins);
+    const nameError = connectorNameError(config['name'] ?? '');
+    if (nameError) throw new BadRequestError(nameError);
+    const infos = validateConnectorConfig(config, this.deps.plugins, this.deps.worker.limits);
     if (infos.error_count > 0) throw new BadRequestError(invalidConfigMessage(infos));
   }
 
   async validateConnectorConfig(config: ConnectorConfig): Promise<ConfigInfos> {
-    return validateConnectorConfig(config, this.deps.plugins);
+    return validateConnectorConfig(config, this.deps.plugins, this.deps.worker.limits);
   }
 
   async plugins(connectorsOnly: boolean): Promise<PluginInfo[]> {

@@ -436,7 +436,12 @@ export class DistributedHerder extends AbstractHerder {
   private async startConnector(name: string): Promise<void> {
     const s = this.options.configs.get(name);
     if (!s) return; // deleted meanwhile: the leader revokes it
-    await this.deps.worker.startConnector(name, s.config, s.targetState, () => void this.reconfigure(name));
+    try {
+      await this.deps.worker.startConnector(name, s.config, s.targetState, () => void this.reconfigure(name));
+    } catch (err) {
+      // The worker reports a connector that cannot start as FAILED; nothing it throws may stop the herder.
+      this.log.error('Failed to start connector', { connector: name, error: (err as Error).message });
+    }
     this.connectorStartedWith.set(name, { config: JSON.stringify(s.config), target: s.targetState });
     if (s.targetState === 'STARTED') await this.generateTaskConfigs(name);
   }

@@ -10,6 +10,9 @@ import {
 } from '../worker/connector-config.js';
 import { listOf } from '../worker/transformation-chain.js';
 import { BadRequestError } from './errors.js';
+import { withPrefix } from '../config/worker-config.js';
+import { compileJavaRegex } from '../transforms/java-regex.js';
+import { DEFAULT_LIMITS, connectorNameError, limitErrors, type ConnectorLimits } from '../worker/connector-limits.js';
 import type { ConfigInfos, ConfigKeyInfo, ConnectorConfig } from './types.js';
 
 export function configKeyInfo(key: ConfigKey): ConfigKeyInfo {
@@ -42,7 +45,11 @@ function prefixed(def: ConfigDef, prefix: string, group: string): ConfigDef {
   return out;
 }
 
-export function validateConnectorConfig(config: ConnectorConfig, plugins: PluginRegistry): ConfigInfos {
+export function validateConnectorConfig(
+  config: ConnectorConfig,
+  plugins: PluginRegistry,
+  limits: ConnectorLimits = DEFAULT_LIMITS,
+): ConfigInfos {
   const cls = config['connector.class'];
   if (!cls) throw new BadRequestError('Connector config contains no connector type');
   const descriptor = plugins.find(cls).find((d) => d.type === 'source' || d.type === 'sink');
@@ -82,9 +89,35 @@ export function validateConnectorConfig(config: ConnectorConfig, plugins: Plugin
         );
         continue;
       }
-      const pluginDef = prefixed((new found.create() as { config(): ConfigDef }).config(), prefix, group);
-      sections.push({ def: pluginDef, values: pluginDef.validate(config) });
+      const instance = new found.create() as { config(): ConfigDef; configure(props: Record<string, string>): void };
+      const pluginDef = prefixed(instance.config(), prefix, group);
+      const pluginValues = pluginDef.validate(config);
+      sections.push({ def: pluginDef, values: pluginValues });
+      // What only configuring shows (a regex that does not compile, a bad replacement, ...).
+      if (pluginValues.every((v) => v.errors.length === 0)) {
+        const error = configureError(() => instance.configure(withPrefix(config, prefix)));
+        if (error)
+          (pluginValues.find((v) => v.name === `${prefix}${error.key}`) ?? typeValue[0]!).errors.push(error.message);
+      }
     }
+  }
+  converterErrors(config, plugins, frameworkValues);
+  const nameValue = frameworkValues.find((v) => v.name === 'name');
+  const nameError = typeof config['name'] === 'string' ? connectorNameError(config['name']) : undefined;
+  if (nameValue && nameError && nameValue.errors.length === 0) nameValue.errors.push(nameError);
+  const topicsRegex = frameworkValues.find((v) => v.name === 'topics.regex');
+  if (topicsRegex && topicsRegex.errors.length === 0 && (config['topics.regex'] ?? '').trim() !== '') {
+    try {
+      compileJavaRegex(config['topics.regex']!.trim());
+    } catch (err) {
+      topicsRegex.errors.push(
+        `Invalid value ${config['topics.regex']} for configuration topics.regex: ${(err as Error).message}`,
+      );
+    }
+  }
+  for (const { key, message } of limitErrors(descriptor.class, config, limits)) {
+    const target = sections.flatMap((x) => x.values).find((v) => v.name === key) ?? frameworkValues[0]!;
+    target.errors.push(message);
   }
   if (descriptor.type === 'sink') {
     const error = sinkTopicsError(config);
@@ -149,6 +182,40 @@ function exactlyOnceErrors(connector: SourceConnector, config: ConnectorConfig, 
   const boundary = value('transaction.boundary');
   if (boundary && boundary.errors.length === 0 && String(boundary.value).toLowerCase() === 'connector')
     boundary.errors.push(TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED);
+}
+
+/** A plugin's configure() failure as `key: message`, or undefined when it configures. */
+function configureError(configure: () => void): { key: string; message: string } | undefined {
+  try {
+    configure();
+    return undefined;
+  } catch (err) {
+    return { key: (err as { key?: string }).key ?? 'type', message: (err as Error).message };
+  }
+}
+
+/**
+ * key.converter, value.converter and header.converter: a class that is not a
+ * loadable converter, or that refuses its `<kind>.converter.*` settings, is an
+ * error on that key (Apache: "Class X could not be found.").
+ */
+function converterErrors(config: ConnectorConfig, plugins: PluginRegistry, values: ConfigValue[]): void {
+  for (const kind of ['key', 'value', 'header'] as const) {
+    const key = `${kind}.converter`;
+    const cls = (config[key] ?? '').trim();
+    const value = values.find((v) => v.name === key);
+    if (!cls || !value || value.errors.length > 0) continue;
+    const type = kind === 'header' ? 'header_converter' : 'converter';
+    const found = plugins.find(cls).find((d) => d.type === type);
+    if (!found) {
+      value.errors.push(`Invalid value ${cls} for configuration ${key}: Class ${cls} could not be found.`);
+      continue;
+    }
+    const props = withPrefix(config, `${key}.`);
+    const converter = new found.create() as { configure(props: Record<string, string>, isKey?: boolean): void };
+    const error = configureError(() => converter.configure(props, kind === 'key'));
+    if (error) value.errors.push(`Invalid value ${cls} for configuration ${key}: ${error.message}`);
+  }
 }
 
 /** Kafka Connect's 400 message for an invalid connector config. */

@@ -22,6 +22,7 @@ import { taskKey, type TaskId } from './task-status.js';
 import { connectorConfigDef, TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED } from './connector-config.js';
 import { sinkGroupId } from '../herder/abstract-herder.js';
 import { canonicalJson } from '../util/json.js';
+import { DEFAULT_LIMITS, limitErrors, type ConnectorLimits } from './connector-limits.js';
 
 export interface WorkerOptions {
   readonly workerId: string;
@@ -42,6 +43,8 @@ export interface WorkerOptions {
    * Apache's standalone worker does.
    */
   readonly exactlyOnceSource?: ExactlyOnceSourceOptions;
+  /** tasks.max ceiling and file paths (worker keys; DEFAULT_LIMITS when absent) */
+  readonly limits?: ConnectorLimits;
 }
 
 export interface ExactlyOnceSourceOptions {
@@ -96,6 +99,20 @@ export class Worker {
     return new (this.opts.plugins.resolve(cls, ['source', 'sink'], 'connector.class').create)();
   }
 
+  get limits(): ConnectorLimits {
+    return this.opts.limits ?? DEFAULT_LIMITS;
+  }
+
+  /** Throws ConfigError for the first limit a (resolved) connector or task config breaks. */
+  private checkLimits(config: ConnectorConfig, taskConfig?: ConnectorConfig): void {
+    const cls = this.opts.plugins.find(config['connector.class'] ?? '')[0]?.class ?? '';
+    const errors = [
+      ...limitErrors(cls, config, this.limits, true),
+      ...(taskConfig ? limitErrors(cls, { ...taskConfig, 'tasks.max': '1' }, this.limits, true) : []),
+    ];
+    if (errors.length > 0) throw new ConfigError(undefined, errors.map((e) => e.message).join('; '));
+  }
+
   connectorType(config: ConnectorConfig): 'source' | 'sink' | 'unknown' {
     const cls = config['connector.class'];
     const found = cls ? this.opts.plugins.find(cls).find((d) => d.type === 'source' || d.type === 'sink') : undefined;
@@ -124,6 +141,7 @@ export class Worker {
     try {
       connector = this.newConnector(config);
       resolved = this.opts.providers.resolveTracked(config);
+      this.checkLimits(resolved.config);
     } catch (err) {
       log.error('Failed to start connector', { error: (err as Error).message });
       report('FAILED', traceOf(err));
@@ -182,7 +200,9 @@ export class Worker {
   async connectorTaskConfigs(name: string, config: ConnectorConfig): Promise<ConnectorConfig[]> {
     const wc = this.connectors.get(name);
     if (!wc?.running) return [];
-    const maxTasks = Number(config['tasks.max'] ?? '1');
+    // Never more than the worker's ceiling, whatever was stored: a connector allocates per task.
+    const requested = Number(config['tasks.max'] ?? '1');
+    const maxTasks = Number.isFinite(requested) ? Math.min(requested, this.limits.tasksMaxLimit) : 1;
     const configs = await wc.taskConfigs(maxTasks);
     if (configs.length > maxTasks && config['tasks.max.enforce'] !== 'false') {
       throw new Error(`Connector ${name} generated ${configs.length} tasks, more than tasks.max=${maxTasks}`);
@@ -296,6 +316,7 @@ export class Worker {
     try {
       const conn = this.opts.providers.resolve(connectorConfig);
       const taskProps = this.opts.providers.resolve(taskConfig);
+      this.checkLimits(conn, taskProps);
       built = this.buildTask(id, conn, taskProps, initialState, status, log);
     } catch (err) {
       log.error('Failed to build task', { error: (err as Error).message });
