@@ -9,6 +9,8 @@
 //   SLUICE_LEADER_ELECTION      true|false (default true)
 //   SLUICE_LEADER_ELECTION_LEASE  name of the Lease (default sluice-operator-leader; one per release)
 //   SLUICE_HEALTH_PORT          /healthz, /readyz, /metrics (default 8080)
+//   SLUICE_CONNECTOR_DELETE_GRACE_SECONDS  how long a Connector's delete waits for its workers (default 120)
+//   SLUICE_CONNECTOR_WORKERS    concurrent Connector reconciles (default 8)
 //   LOG_LEVEL                   debug|info|warn|error (default info)
 import winston from 'winston';
 import { loadKubeConfig } from './kube/index.js';
@@ -21,6 +23,14 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 const labels = (v: string | undefined) => Object.fromEntries(list(v).map((kv) => kv.split('=', 2) as [string, string]));
+
+/** A whole number >= min from the environment, or 0 when unset; anything else stops the start with a clear error. */
+function positive(v: string | undefined, name: string, min: number): number {
+  if (v === undefined || v.trim() === '') return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${v}"`);
+  return n;
+}
 
 const logger = winston.createLogger({
   level: (env['LOG_LEVEL'] ?? 'info').toLowerCase(),
@@ -38,6 +48,10 @@ async function main(): Promise<void> {
     leaderElection: (env['SLUICE_LEADER_ELECTION'] ?? 'true') !== 'false',
     leaseName: env['SLUICE_LEADER_ELECTION_LEASE'] || undefined,
     healthPort: Number(env['SLUICE_HEALTH_PORT'] ?? 8080),
+    connectorDeleteGraceMs:
+      positive(env['SLUICE_CONNECTOR_DELETE_GRACE_SECONDS'], 'SLUICE_CONNECTOR_DELETE_GRACE_SECONDS', 1) * 1000 ||
+      undefined,
+    connectorWorkers: positive(env['SLUICE_CONNECTOR_WORKERS'], 'SLUICE_CONNECTOR_WORKERS', 1) || undefined,
     settings: {
       defaultImage: env['SLUICE_RUNTIME_IMAGE'] ?? 'sluice/runtime:0.1.0',
       operatorNamespace,

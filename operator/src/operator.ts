@@ -4,6 +4,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Connector, KafkaConnect } from './api/v1alpha1/index.js';
 import { createConnectClient, type ConnectApi } from './connect/connect-client.js';
+import { ClusterGate } from './connect/cluster-gate.js';
 import {
   Applier,
   Controller,
@@ -41,6 +42,10 @@ export interface OperatorOptions {
   readonly workers?: number;
   readonly resyncPeriodMs?: number;
   readonly restartUnitMs?: number;
+  /** How long a Connector's delete waits for its workers before the finalizer goes anyway; default 120 s. */
+  readonly connectorDeleteGraceMs?: number;
+  /** Concurrent Connector reconciles; default 8 (the REST calls are I/O: a slow cluster must not hold them all). */
+  readonly connectorWorkers?: number;
   /** How to reach a cluster's REST API (of the given mode's workload); default its API Service DNS name. */
   readonly connectFor?: (kc: KafkaConnect, mode?: 'standalone' | 'distributed') => ConnectApi;
   /** How to reach one distributed worker; default its pod's DNS name. */
@@ -114,6 +119,8 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
         createConnectClient(names.workerUrl(k.metadata.name, k.metadata.namespace ?? 'default', i), {
           timeoutMs: 10_000,
         })),
+    clusterGate: new ClusterGate(),
+    connectorDeleteGraceMs: o.connectorDeleteGraceMs ?? 120_000,
     now: () => new Date(),
     restartUnitMs: o.restartUnitMs ?? 60_000,
     logger,
@@ -148,7 +155,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
       },
     ],
     reconcile: connectorReconciler(deps),
-    workers: o.workers ?? 2,
+    workers: o.connectorWorkers ?? o.workers ?? 8,
     resyncPeriodMs: o.resyncPeriodMs,
     metrics,
     logger,

@@ -1,7 +1,15 @@
 // The operator's client for a Connect cluster's REST API (Kafka Connect's
-// paths and shapes). One private request helper; errors carry the status
-// code and path, and say whether retrying can help (409 during a rebalance,
-// 5xx, network errors).
+// paths and shapes). One private request helper with a per-request timeout
+// (a worker that hangs costs one timeout, never a stuck reconcile); errors
+// are ConnectApiError (errors.ts): status code, path, a stable code and
+// whether retrying can help (409 during a rebalance, 5xx, network errors).
+import { ConnectApiError } from '../errors.js';
+
+export { ConnectApiError } from '../errors.js';
+export { withConnectRetry } from './retry.js';
+
+/** Default per-request timeout: generous for a create, short enough that a hanging worker is noticed. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export type ConnectorConfig = Record<string, string>;
 export type InitialState = 'RUNNING' | 'PAUSED' | 'STOPPED';
@@ -38,23 +46,6 @@ export interface DrainStatus {
   tasks: number;
 }
 
-export class ConnectApiError extends Error {
-  readonly code = 'CONNECT_API';
-  constructor(
-    readonly status: number,
-    readonly method: string,
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${method} ${path}: ${status === 0 ? '' : `${status} `}${message}`);
-    this.name = 'ConnectApiError';
-  }
-  /** 409 (rebalance in progress), 5xx and network failures may succeed later. */
-  get retriable(): boolean {
-    return this.status === 0 || this.status === 409 || this.status >= 500;
-  }
-}
-
 export interface ConnectApi {
   readonly baseUrl: string;
   connectors(): Promise<string[]>;
@@ -81,14 +72,20 @@ export interface ConnectApi {
   drain(): Promise<DrainStatus>;
 }
 
-export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}): ConnectApi {
+/** Default timeout of the health probe: a worker that is up answers it at once. */
+export const HEALTH_TIMEOUT_MS = 3_000;
+
+export function createConnectClient(
+  baseUrl: string,
+  { timeoutMs = CONNECT_TIMEOUT_MS, healthTimeoutMs = Math.min(timeoutMs, HEALTH_TIMEOUT_MS) } = {},
+): ConnectApi {
   const enc = encodeURIComponent;
 
   async function request<T>(
     method: string,
     path: string,
     body?: unknown,
-    { allow404 = false } = {},
+    { allow404 = false, timeout = timeoutMs } = {},
   ): Promise<T | null> {
     let res: Response;
     try {
@@ -99,12 +96,18 @@ export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}
             ? { accept: 'application/json' }
             : { accept: 'application/json', 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(timeout),
       });
     } catch (err) {
-      throw new ConnectApiError(0, method, path, (err as Error).message);
+      throw networkError(method, path, err, timeout);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      // The headers came, the body did not (in time): as good as no answer.
+      throw networkError(method, path, err, timeout);
+    }
     if (res.status === 404 && allow404) return null;
     if (!res.ok) {
       let message = text;
@@ -115,7 +118,11 @@ export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}
       }
       throw new ConnectApiError(res.status, method, path, message);
     }
-    return (text ? JSON.parse(text) : undefined) as T;
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch (err) {
+      throw new ConnectApiError(res.status, method, path, `answer is not JSON: ${text.slice(0, 200)}`, { cause: err });
+    }
   }
 
   return {
@@ -163,7 +170,7 @@ export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}
     drain: async () => (await request<DrainStatus>('POST', '/admin/drain'))!,
     health: async () => {
       try {
-        await request('GET', '/health');
+        await request('GET', '/health', undefined, { timeout: healthTimeoutMs });
         return true;
       } catch {
         return false;
@@ -172,16 +179,12 @@ export function createConnectClient(baseUrl: string, { timeoutMs = 30_000 } = {}
   };
 }
 
-/** Retries an operation while it fails with a retriable ConnectApiError (e.g. 409 during a rebalance). */
-export async function withConnectRetry<T>(op: () => Promise<T>, { attempts = 6, initialMs = 200 } = {}): Promise<T> {
-  let delay = initialMs;
-  for (let i = 1; ; i++) {
-    try {
-      return await op();
-    } catch (err) {
-      if (!(err instanceof ConnectApiError) || err.status !== 409 || i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, delay));
-      delay *= 2;
-    }
-  }
+/** A request that got no answer: timed out (the worker hangs) or failed to connect. */
+function networkError(method: string, path: string, err: unknown, timeoutMs: number): ConnectApiError {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+  const reason = timedOut
+    ? `no answer within ${timeoutMs} ms`
+    : [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
+  return new ConnectApiError(0, method, path, reason, { timedOut, cause: err });
 }

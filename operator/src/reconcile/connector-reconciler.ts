@@ -3,6 +3,7 @@
 // and on demand), offsets on demand, and status mirrored once per pass.
 import type { Connector, ConnectorStatus as CrStatus, KafkaConnect } from '../api/v1alpha1/index.js';
 import { ConnectApiError, withConnectRetry, type ConnectApi } from '../connect/connect-client.js';
+import { codeOf } from '../errors.js';
 import { errorCode, objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
 import { selectorLabels, selectorString } from '../model/labels.js';
 import {
@@ -38,14 +39,8 @@ const CLUSTER_WAIT_MS = 10_000;
 const MODE_SWITCH_RECHECK_MS = 2_000;
 /** Connectors of a cluster whose workers stay unreachable look again less and less often, up to this. */
 const CLUSTER_WAIT_MAX_MS = 60_000;
-/**
- * A failed health probe of a cluster answers for all its connectors this long
- * (unless the KafkaConnect changes meanwhile, e.g. becomes ready), so N
- * connectors of a cluster that is down cost one probe, not N.
- */
-const UNREACHABLE_TTL_MS = 5_000;
-/** How long a delete waits for unreachable workers before it lets the resource go. */
-const DELETE_GRACE_MS = 120_000;
+/** How often a delete that the workers do not confirm tries again during its grace period. */
+const DELETE_RETRY_MS = 5_000;
 
 export function connectorReconciler(deps: ReconcileDeps) {
   const patchMeta = (cr: Connector, metadata: Record<string, unknown>) =>
@@ -66,23 +61,11 @@ export function connectorReconciler(deps: ReconcileDeps) {
     );
   };
 
-  // Health probes shared by the connectors of one cluster: one in flight at a
-  // time, a failure remembered for UNREACHABLE_TTL_MS or until the cluster changes.
-  const probes = new Map<string, { version: string; at: number; healthy: Promise<boolean> }>();
-  const clusterHealthy = (cluster: KafkaConnect, client: ConnectApi): Promise<boolean> => {
-    const key = `${cluster.metadata.namespace}/${cluster.metadata.name}`;
-    const version = `${cluster.metadata.uid ?? ''}/${cluster.metadata.resourceVersion ?? ''}/${client.baseUrl}`;
-    const now = deps.now().getTime();
-    const previous = probes.get(key);
-    if (previous && previous.version === version && now - previous.at < UNREACHABLE_TTL_MS) return previous.healthy;
-    const entry = { version, at: now, healthy: client.health() };
-    probes.set(key, entry);
-    // Only failures are remembered; a healthy answer is only shared while in flight.
-    void entry.healthy.then((ok) => {
-      if (ok && probes.get(key) === entry) probes.delete(key);
-    });
-    return entry.healthy;
-  };
+  // Health of a cluster, shared by its connectors (connect/cluster-gate.ts): a cluster
+  // that hangs or fails answers at once for all of them instead of costing each a timeout.
+  // Requests that find the cluster in trouble are remembered there too.
+  const gatedClient = (cluster: KafkaConnect): ConnectApi => deps.clusterGate.guard(cluster, deps.connectFor(cluster));
+
   /** The cluster mode each connector last ran under, to notice a switch it did not see happen. */
   const lastMode = new Map<string, string>();
   const applyHandedOffOffsets = (
@@ -129,6 +112,51 @@ export function connectorReconciler(deps: ReconcileDeps) {
     return { requeueAfter: CLUSTER_WAIT_MS };
   };
 
+  /**
+   * Deletes the connector from its cluster's workers. Undefined: done (or given
+   * up on), release the finalizer. Any error that persists past the grace
+   * period (workers unreachable, hanging, answering 5xx or refusing) lets the
+   * resource go with a Warning, so neither a delete nor a namespace deletion
+   * hangs on a broken cluster; meanwhile it tries again every few seconds.
+   */
+  const deleteFromWorkers = async (cr: Connector, cluster: KafkaConnect): Promise<ReconcileResult | undefined> => {
+    const name = cr.metadata.name;
+    const client = gatedClient(cluster);
+    const age = deps.now().getTime() - Date.parse(cr.metadata.deletionTimestamp as unknown as string);
+    const grace = deps.connectorDeleteGraceMs;
+    let failure: unknown;
+    const known = deps.clusterGate.knownFailure(cluster, client);
+    if (known?.state === 'unhealthy') failure = new Error(known.reason);
+    else {
+      try {
+        await withConnectRetry(() => client.deleteConnector(name));
+        return undefined;
+      } catch (err) {
+        failure = err;
+      }
+    }
+    const why = failure instanceof Error ? failure.message : String(failure);
+    if (age < grace) {
+      deps.logger.warn('connector delete not confirmed by the workers; trying again', {
+        connector: `${cr.metadata.namespace}/${name}`,
+        code: codeOf(failure),
+        error: why,
+      });
+      await deps.events.warning(
+        cr,
+        'DeletePending',
+        `Cannot delete connector ${name} from ${cluster.metadata.name} (${why}); the resource goes anyway after ${Math.round(grace / 1000)} s`,
+      );
+      return { requeueAfter: Math.max(0, Math.min(DELETE_RETRY_MS, grace - age)) };
+    }
+    await deps.events.warning(
+      cr,
+      'DeleteUnconfirmed',
+      `Workers of ${cluster.metadata.name} failed for ${Math.round(age / 1000)} s (${why}); connector ${name} may still exist there`,
+    );
+    return undefined;
+  };
+
   return async function reconcile(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const cr = deps.connectors.get(namespace, name);
@@ -142,19 +170,8 @@ export function connectorReconciler(deps: ReconcileDeps) {
     if (cr.metadata.deletionTimestamp) {
       if (!cr.metadata.finalizers?.includes(FINALIZER)) return;
       if (cluster && !cluster.metadata.deletionTimestamp) {
-        try {
-          await withConnectRetry(() => deps.connectFor(cluster).deleteConnector(name));
-        } catch (err) {
-          // Workers that stay unreachable must not block the delete forever: after a grace
-          // period the resource goes, with a warning that the connector may still exist.
-          const age = deps.now().getTime() - Date.parse(cr.metadata.deletionTimestamp as unknown as string);
-          if (!(err instanceof ConnectApiError && err.status === 0 && age > DELETE_GRACE_MS)) throw err;
-          await deps.events.warning(
-            cr,
-            'DeleteUnconfirmed',
-            `Workers of ${cluster.metadata.name} unreachable for ${Math.round(age / 1000)} s; connector ${name} may still exist there`,
-          );
-        }
+        const pending = await deleteFromWorkers(cr, cluster);
+        if (pending !== undefined) return pending;
       }
       await patchMeta(cr, { finalizers: cr.metadata.finalizers.filter((f) => f !== FINALIZER) });
       return;
@@ -176,8 +193,13 @@ export function connectorReconciler(deps: ReconcileDeps) {
         `KafkaConnect ${cluster.metadata.name} is switching to ${resolvedMode(cluster)} mode; the connector moves once the old workers are gone`,
         { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 },
       ).then(() => ({ requeueAfter: MODE_SWITCH_RECHECK_MS }));
-    const client = deps.connectFor(cluster);
-    if (!(await clusterHealthy(cluster, client))) {
+    // A request that finds the cluster in trouble (it hangs, refuses, fails) is
+    // remembered, so the cluster's other connectors do not each wait it out.
+    const client = gatedClient(cluster);
+    const verdict = await deps.clusterGate.probe(cluster, client);
+    // A probe still running (a worker that hangs): look again soon, without holding a reconcile slot.
+    if (verdict.state === 'pending') return { requeueAfter: verdict.retryInMs };
+    if (verdict.state === 'unhealthy') {
       await notReady(
         cr,
         'ClusterNotReady',
@@ -191,7 +213,6 @@ export function connectorReconciler(deps: ReconcileDeps) {
       return { requeueAfter: Math.min(CLUSTER_WAIT_MS * 2 ** n, CLUSTER_WAIT_MAX_MS) };
     }
     waits.delete(key);
-
     // Config: create with the desired initial state, or PUT only when it drifted.
     // Secrets: ${secret:...} becomes the placeholder of the mounted Secret, if the cluster allows it.
     const sealed = sealConnectorSecrets(connectorConfig(cr), cluster);
@@ -224,7 +245,10 @@ export function connectorReconciler(deps: ReconcileDeps) {
       if (err instanceof ConnectApiError && err.status === 400) {
         // Invalid config: report Kafka Connect's validation errors; nothing to retry until the spec changes.
         await deps.events.warning(cr, 'InvalidConfig', err.message);
-        await notReady(cr, 'InvalidConfig', messageOfConnect(err), { labelSelector, tasksMax: cr.spec.tasksMax ?? 1 });
+        await notReady(cr, 'InvalidConfig', messageOfConnect(err), {
+          labelSelector,
+          tasksMax: cr.spec.tasksMax ?? 1,
+        });
         return { requeueAfter: RESYNC_MS };
       }
       throw err;
@@ -399,4 +423,4 @@ async function readConnector(deps: ReconcileDeps, cr: Connector): Promise<Connec
   }
 }
 
-const messageOfConnect = (err: ConnectApiError) => err.message.replace(/^\w+ \S+: \d+ /, '');
+const messageOfConnect = (err: ConnectApiError) => err.detail;

@@ -4,6 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Connector, KafkaConnect, Mode } from '../api/v1alpha1/index.js';
 import type { ConnectApi } from '../connect/connect-client.js';
+import type { ClusterGate } from '../connect/cluster-gate.js';
 import type { Applier, EventRecorder, Informer, Logger, RestClient } from '../kube/index.js';
 import type { OperatorSettings } from '../model/desired.js';
 
@@ -26,6 +27,10 @@ export interface ReconcileDeps {
   readonly connectFor: (kc: KafkaConnect, mode?: Mode) => ConnectApi;
   /** REST client of one distributed worker (in a cluster: its pod's DNS name), for draining it. */
   readonly workerFor: (kc: KafkaConnect, ordinal: number) => ConnectApi;
+  /** Health of each cluster's REST API, shared by its connectors (and the cluster reconciler). */
+  readonly clusterGate: ClusterGate;
+  /** How long a Connector's delete waits for its workers to confirm before the finalizer goes anyway. */
+  readonly connectorDeleteGraceMs: number;
   readonly now: () => Date;
   /** unit of the auto-restart backoff (Strimzi: one minute) */
   readonly restartUnitMs: number;

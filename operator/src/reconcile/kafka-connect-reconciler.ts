@@ -90,6 +90,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     const kc = deps.clusters.get(namespace, name);
     if (!kc || kc.metadata.deletionTimestamp) {
       applied.delete(key);
+      deps.clusterGate.forget(key);
       return; // owned objects are garbage-collected
     }
     const log = deps.logger;
@@ -173,8 +174,10 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     // Observe the world.
     const workload = observe(deps, kc);
     let plugins: PluginInfo[] | undefined;
-    if (workload && workload.readyReplicas > 0) {
-      const client = deps.connectFor(kc);
+    // Workers known to hang or fail are not asked again until that expires (connect/cluster-gate.ts).
+    const direct = workload && workload.readyReplicas > 0 ? deps.connectFor(kc) : undefined;
+    if (direct && !deps.clusterGate.knownFailure(kc, direct)) {
+      const client = deps.clusterGate.guard(kc, direct);
       try {
         plugins = await client.plugins();
         for (const [logger, level] of Object.entries(kc.spec.logging?.loggers ?? {}))
