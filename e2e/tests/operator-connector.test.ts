@@ -252,6 +252,8 @@ describe('operator: Connector reconcile against a real worker @env', function ()
       const res = await worker.rest('GET', '/connectors/files/offsets');
       return res.body.offsets[0]?.offset?.position === 2;
     });
+    // The operator removes the handled annotation after acting: set the next one only then.
+    await waitFor('files', 'alter handled', (c) => !c.metadata.annotations?.['sluice.dev/offsets']);
     await patchConnector('files', { metadata: { annotations: { 'sluice.dev/offsets': 'reset' } } });
     await eventually(
       'the offsets reset on the worker',
