@@ -1,5 +1,7 @@
 // Sink loop (Kafka's WorkerSinkTask): fetch, convert, transform, put; commit
-// consumer offsets only for what the task has flushed (at-least-once).
+// consumer offsets only for what the task has flushed (at-least-once). A
+// Kafka outage is not a task failure: kafkajs's consumer reconnects by
+// itself, and a commit that fails for it is tried again at the next flush.
 import type { Consumer, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
 import type { Header, SinkRecord, SinkTask, TopicPartition } from '../sdk/index.js';
 import type { Logger } from '../util/logging.js';
@@ -8,6 +10,8 @@ import type { ConverterSet } from './converters.js';
 import { ErrorHandler, SKIPPED, type ErrorContext } from './error-handler.js';
 import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
 import type { TransformationChain } from './transformation-chain.js';
+import { isKafkaOutage } from '../kafka/errors.js';
+import { OutageRetry } from './outage-retry.js';
 import { WorkerTask } from './worker-task.js';
 
 export interface SinkTaskDeps {
@@ -67,7 +71,8 @@ export class WorkerSinkTask extends WorkerTask {
 
   protected async initializeAndStart(): Promise<void> {
     const { consumer, task, taskConfig } = this.deps;
-    await consumer.connect();
+    const outage = new OutageRetry({ log: this.log, stopping: () => this.stopping, sleep: (ms) => this.sleep(ms) });
+    await outage.run('connect the consumer', () => consumer.connect());
     consumer.on(consumer.events.GROUP_JOIN, (e) => void this.onAssignment(e.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) this.fail(e.payload.error);
@@ -340,9 +345,9 @@ export class WorkerSinkTask extends WorkerTask {
         changed.map(([tp, offset]) => ({ topic: tp.topic, partition: tp.partition, offset: String(offset) })),
       );
     } catch (err) {
-      if (!isGroupRebalance(err)) throw err;
+      if (!isGroupRebalance(err) && !isKafkaOutage(err)) throw err;
       metrics.offsetCommit(Date.now() - started, false);
-      this.log.debug('Offset commit refused during a group rebalance; retried at the next flush', {
+      this.log.debug('Offset commit refused during a group rebalance or a Kafka outage; retried at the next flush', {
         error: (err as Error).message,
       });
       this.commitRequested = true;

@@ -2,6 +2,10 @@
 // and commit source offsets only for records Kafka acknowledged. With
 // exactly-once support (Kafka's ExactlyOnceWorkerSourceTask, KIP-618) the
 // records and their source offsets go to Kafka in one transaction instead.
+// A Kafka outage never fails the task: the batch in flight is sent again
+// until Kafka is back (outage-retry.ts); errors.tolerance decides only for
+// records Kafka refuses. Offsets are written in the background, so a slow
+// or failing offset store never holds up the records.
 import type { Producer, Message, Transaction } from 'kafkajs';
 import type { SourceOffset, SourcePartition, SourceRecord, SourceTask, Header } from '../sdk/index.js';
 import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
@@ -12,6 +16,7 @@ import type { ConverterSet } from './converters.js';
 import { ErrorHandler, SKIPPED } from './error-handler.js';
 import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
 import type { TransformationChain } from './transformation-chain.js';
+import { OutageRetry, StoppedDuringOutageError } from './outage-retry.js';
 import { WorkerTask } from './worker-task.js';
 
 export interface SourceTaskDeps {
@@ -108,14 +113,23 @@ export class WorkerSourceTask extends WorkerTask {
   private txnStartedAt = 0;
   private txnHasData = false;
   private fenced = false;
+  /** the offset write in progress, if any (at most one at a time) */
+  private flushing: Promise<void> | undefined;
+  private readonly outage: OutageRetry;
 
   constructor(private readonly deps: SourceTaskDeps) {
     super(deps.id, deps.initialState, deps.status, deps.log);
+    this.outage = new OutageRetry({ log: deps.log, stopping: () => this.stopping, sleep: (ms) => this.sleep(ms) });
+  }
+
+  /** Outages this task rode out (a new one starts when a send fails after a success). */
+  get outagesRiddenOut(): number {
+    return this.outage.outages;
   }
 
   protected async initializeAndStart(): Promise<void> {
     const { offsets, id, transactions } = this.deps;
-    await this.deps.producer.connect();
+    await this.outage.run('connect the producer', () => this.deps.producer.connect());
     if (transactions) {
       // The first transaction initialises the transactional id (InitProducerId): that bumps its
       // epoch, so an older instance still running elsewhere can no longer write or commit, and
@@ -147,13 +161,14 @@ export class WorkerSourceTask extends WorkerTask {
         if (this.paused) {
           await inFlight;
           inFlight = null;
+          await this.flushing;
           await this.flushOffsets();
           this.status.paused();
           if (!(await this.awaitUnpause())) break;
           this.status.resumed();
           continue;
         }
-        if (Date.now() - this.lastFlush >= this.deps.offsetFlushIntervalMs) await this.flushOffsets();
+        if (Date.now() - this.lastFlush >= this.deps.offsetFlushIntervalMs) void this.flushOffsets();
         const records = await this.deps.errors.execute(
           { stage: 'TASK_POLL', className: this.deps.task.constructor.name },
           () => this.deps.task.poll(),
@@ -178,9 +193,15 @@ export class WorkerSourceTask extends WorkerTask {
     } catch (err) {
       // Still wait for the batch in flight, so that close() can commit its offsets.
       await inFlight?.catch(() => undefined);
+      // Stopped while Kafka was away: what was not acknowledged is sent again by the next start.
+      if (err instanceof StoppedDuringOutageError) return;
       throw err;
     }
-    await inFlight;
+    try {
+      await inFlight;
+    } catch (err) {
+      if (!(err instanceof StoppedDuringOutageError)) throw err;
+    }
   }
 
   /** Transforms and converts one poll's records, grouping the messages by topic. */
@@ -226,12 +247,14 @@ export class WorkerSourceTask extends WorkerTask {
   private async send({ byTopic, offsets, keptCount, kept, dropped }: PreparedBatch): Promise<void> {
     const { metrics, errors } = this.deps;
     if (byTopic.size > 0) {
-      await errors.execute({ stage: 'KAFKA_PRODUCE', className: 'Producer' }, () =>
-        this.deps.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        }),
+      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      // While Kafka is away the same batch is sent again (never skipped, never a task failure);
+      // what Kafka refuses is for errors.tolerance.
+      const sent = await errors.execute({ stage: 'KAFKA_PRODUCE', className: 'Producer' }, () =>
+        this.outage.run('acknowledge records', () => this.deps.producer.sendBatch({ acks: -1, topicMessages })),
       );
+      if (sent === SKIPPED)
+        this.log.warn('Records Kafka refused were skipped (errors.tolerance=all)', { records: keptCount });
       for (const topic of byTopic.keys()) {
         if (!this.topicsSeen.has(topic)) {
           this.topicsSeen.add(topic);
@@ -433,12 +456,24 @@ export class WorkerSourceTask extends WorkerTask {
     };
   }
 
-  /** Writes acknowledged offsets to the store, then tells the task (Kafka's commitOffsets). */
-  async flushOffsets(): Promise<void> {
+  /**
+   * Starts writing the acknowledged offsets to the store, in the background
+   * (Kafka's commitOffsets), then tells the task. At most one write runs at a
+   * time; offsets acknowledged meanwhile wait for the next one. Resolves when
+   * the write it started (or the one running) is done; never rejects: a
+   * failed write puts its offsets back for the next flush.
+   */
+  flushOffsets(): Promise<void> {
+    if (this.flushing) return this.flushing;
     this.lastFlush = Date.now();
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0) return Promise.resolve();
     const batch = [...this.pending.values()];
     this.pending = new Map();
+    this.flushing = this.writeOffsets(batch).finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async writeOffsets(batch: PendingOffset[]): Promise<void> {
     const started = Date.now();
     try {
       await this.deps.offsets.set(this.deps.id.connector, batch);
@@ -461,7 +496,11 @@ export class WorkerSourceTask extends WorkerTask {
     } finally {
       // Exactly-once: a transaction still open here belongs to a failed loop (a graceful one committed).
       if (this.deps.transactions) await this.abortTransaction();
-      else await this.flushOffsets();
+      else {
+        // The write in progress, then one for what was acknowledged since.
+        await this.flushing;
+        await this.flushOffsets();
+      }
       this.deps.transforms.close();
       await this.deps.producer.disconnect().catch(() => undefined);
     }
