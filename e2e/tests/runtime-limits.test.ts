@@ -6,6 +6,7 @@
 // topic) leaves that connector FAILED while the worker serves the others.
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
@@ -172,5 +173,67 @@ describe('runtime: limits and validation @env', function () {
       return s?.tasks?.[0]?.state === 'RUNNING';
     });
     expect(w.exitCode).to.equal(undefined);
+  });
+
+  it('override policy None: overrides refused at create, and a stored one never reaches the other broker', async () => {
+    // A "broker" that counts who connects: the worker must never send it anything.
+    let connections = 0;
+    const evil: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const evilAddress = `127.0.0.1:${(evil.address() as { port: number }).port}`;
+    try {
+      const wdir = path.join(dir, 'policy');
+      const stored = randomName('stored');
+      const source = (name: string) => ({
+        name,
+        'connector.class': 'DataGen',
+        topic: randomName('policy'),
+        'producer.override.bootstrap.servers': evilAddress,
+        'producer.override.security.protocol': 'SASL_PLAINTEXT',
+        'producer.override.sasl.mechanism': 'PLAIN',
+        'producer.override.sasl.jaas.config':
+          'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";',
+      });
+      await mkdir(path.join(wdir, 'data'), { recursive: true });
+      await writeFile(
+        path.join(wdir, 'data', 'connectors.json'),
+        JSON.stringify({
+          version: 1,
+          connectors: {
+            [stored]: { config: source(stored), targetState: 'STARTED', taskConfigs: [{ topic: 'x' }] },
+          },
+        }),
+      );
+      const w = new RuntimeProcess({
+        mode: 'standalone',
+        dir,
+        port: await freePort(),
+        workerProps: {
+          ...standaloneProps(env().kafka.bootstrapServers, wdir, 500),
+          'connector.client.config.override.policy': 'None',
+        },
+      });
+      workers.push(w);
+      await w.start();
+      const name = randomName('override');
+      const res = await w.rest('POST', '/connectors', { name, config: source(name) });
+      expect(res.status).to.equal(400);
+      expect(res.body.message).to.include(
+        "The 'None' policy does not allow 'bootstrap.servers' to be overridden in the connector configuration.",
+      );
+      expect(res.body.message).not.to.include('password="p"');
+      expect((await w.rest('GET', '/connectors')).body).not.to.include(name);
+      const status = await eventually('the stored connector’s task to fail', async () => {
+        const s = (await w.rest('GET', `/connectors/${stored}/status`)).body;
+        return s?.tasks?.[0]?.state === 'FAILED' ? s : undefined;
+      });
+      expect(status.tasks[0].trace).to.include('Client Config Overrides not allowed');
+      expect(connections).to.equal(0);
+    } finally {
+      evil.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { ConfigProviders } from '../config/config-providers.js';
 import { registerInlinePasswords } from '../config/secret-mask.js';
 import { AllowedPaths } from '../config/allowed-paths.js';
+import { OVERRIDE_POLICY_CONFIG, parseOverridePolicy } from '../worker/client-override-policy.js';
 import { FILE_ALLOWED_PATHS_CONFIG, TASKS_MAX_LIMIT_CONFIG, type ConnectorLimits } from '../worker/connector-limits.js';
 import { parseWorkerConfig, type Mode } from '../config/worker-config.js';
 import { ConfigError } from '../sdk/index.js';
@@ -72,6 +73,7 @@ export function connectorLimits(setup: WorkerSetup): ConnectorLimits {
       setup.v[FILE_ALLOWED_PATHS_CONFIG] as string[],
       false,
     ),
+    overridePolicy: parseOverridePolicy(setup.v[OVERRIDE_POLICY_CONFIG] as string),
   };
 }
 

@@ -2,6 +2,7 @@
 // checked up front so a typo fails the start with the key's name instead of
 // being silently ignored.
 import { ConfigDef, ConfigError, NO_DEFAULT, Validators, type ConfigKey } from '../sdk/index.js';
+import { parseOverridePolicy } from '../worker/client-override-policy.js';
 
 export type Mode = 'standalone' | 'distributed';
 
@@ -170,8 +171,9 @@ const common = (): ConfigDef =>
         type: 'STRING',
         defaultValue: 'All',
         importance: 'MEDIUM',
-        validator: Validators.oneOf('All', 'None', 'Principal'),
-        documentation: 'Which producer.override./consumer.override. keys connectors may set.',
+        validator: (_name, value) => void parseOverridePolicy(String(value)),
+        documentation:
+          'Which producer.override./consumer.override./admin.override. keys connectors may set: None, Principal (sasl.jaas.config, sasl.mechanism, security.protocol) or All (Apache 4.x default); aliases or Apache class names.',
       }),
     )
     .define(

@@ -11,6 +11,7 @@ import {
 import { listOf } from '../worker/transformation-chain.js';
 import { BadRequestError } from './errors.js';
 import { withPrefix } from '../config/worker-config.js';
+import { checkOverrides, clientsUsed } from '../worker/client-override-policy.js';
 import { compileJavaRegex } from '../transforms/java-regex.js';
 import { DEFAULT_LIMITS, connectorNameError, limitErrors, type ConnectorLimits } from '../worker/connector-limits.js';
 import type { ConfigInfos, ConfigKeyInfo, ConnectorConfig } from './types.js';
@@ -118,6 +119,25 @@ export function validateConnectorConfig(
   for (const { key, message } of limitErrors(descriptor.class, config, limits)) {
     const target = sections.flatMap((x) => x.values).find((v) => v.name === key) ?? frameworkValues[0]!;
     target.errors.push(message);
+  }
+  // connector.client.config.override.policy, for the clients this connector will use (as Apache).
+  for (const kind of clientsUsed(descriptor.type, config)) {
+    const overrides = checkOverrides(limits.overridePolicy, kind, config);
+    if (overrides.length === 0) continue;
+    const def = new ConfigDef();
+    for (const o of overrides)
+      def.define({ name: o.key, type: 'STRING', defaultValue: null, importance: 'LOW', documentation: '' });
+    sections.push({
+      def,
+      values: overrides.map((o) => ({
+        name: o.key,
+        // Kafka's PASSWORD keys read as [hidden] (sasl.jaas.config holds one).
+        value: /(^|\.)(password|sasl\.jaas\.config)$/.test(o.key) ? '[hidden]' : o.value,
+        recommendedValues: [],
+        errors: o.error ? [o.error] : [],
+        visible: true,
+      })),
+    });
   }
   if (descriptor.type === 'sink') {
     const error = sinkTopicsError(config);

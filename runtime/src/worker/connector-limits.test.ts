@@ -12,11 +12,13 @@ import { MemoryOffsetStore } from '../storage/offset-store.js';
 import type { Status } from '../storage/status-store.js';
 import { LogRegistry } from '../util/logging.js';
 import { connectorNameError, type ConnectorLimits } from './connector-limits.js';
+import { parseOverridePolicy, type OverridePolicy } from './client-override-policy.js';
 import { Worker } from './worker.js';
 
-const limits = (dir: string, tasksMaxLimit = 8): ConnectorLimits => ({
+const limits = (dir: string, tasksMaxLimit = 8, overridePolicy: OverridePolicy = 'All'): ConnectorLimits => ({
   tasksMaxLimit,
   fileAllowedPaths: AllowedPaths.parse('sluice.file.allowed.paths', [dir]),
+  overridePolicy,
 });
 
 const errorsOf = (infos: ReturnType<typeof validateConnectorConfig>) =>
@@ -225,6 +227,94 @@ describe('connector limits', () => {
       await w.startTask({ connector: 'f', task: 0 }, config, { file: config.file }, 'STARTED');
       expect(last('f-0')?.state).to.equal('FAILED');
       expect(w.taskIds('f')).to.deep.equal([]);
+    });
+  });
+
+  describe('connector.client.config.override.policy', () => {
+    const validateWith = (policy: OverridePolicy, config: Record<string, string>) =>
+      errorsOf(validateConnectorConfig(config, builtinPlugins(), limits(dir, 8, policy)));
+    const source = (extra: Record<string, string>) => ({
+      name: 'c',
+      'connector.class': 'FileStreamSource',
+      topic: 't',
+      ...extra,
+    });
+    const redirect = {
+      'producer.override.bootstrap.servers': 'evil:9092',
+      'producer.override.security.protocol': 'SASL_PLAINTEXT',
+    };
+
+    it('None refuses every override of a client the connector uses, with Apache message', () => {
+      expect(validateWith('None', source(redirect))).to.deep.equal([
+        "producer.override.bootstrap.servers: The 'None' policy does not allow 'bootstrap.servers' to be overridden in the connector configuration.",
+        "producer.override.security.protocol: The 'None' policy does not allow 'security.protocol' to be overridden in the connector configuration.",
+      ]);
+    });
+
+    it('Principal allows only sasl.jaas.config, sasl.mechanism and security.protocol', () => {
+      expect(validateWith('Principal', source(redirect))).to.deep.equal([
+        "producer.override.bootstrap.servers: The 'Principal' policy does not allow 'bootstrap.servers' to be overridden in the connector configuration.",
+      ]);
+      expect(
+        validateWith(
+          'Principal',
+          source({ 'producer.override.sasl.mechanism': 'PLAIN', 'producer.override.sasl.jaas.config': 'x' }),
+        ),
+      ).to.deep.equal([]);
+    });
+
+    it('All allows everything (the Apache 4.x default)', () => {
+      expect(validateWith('All', source(redirect))).to.deep.equal([]);
+      expect(parseOverridePolicy(undefined)).to.equal('All');
+    });
+
+    it('checks the clients Apache checks: a sink’s consumer, and its producer only with a dead letter queue', () => {
+      const sink = {
+        name: 'c',
+        'connector.class': 'FileStreamSink',
+        topics: 't',
+        file: path.join(dir, 'o.txt'),
+        'consumer.override.bootstrap.servers': 'evil:9092',
+        'producer.override.bootstrap.servers': 'evil:9092',
+      };
+      expect(validateWith('None', sink)).to.deep.equal([
+        "consumer.override.bootstrap.servers: The 'None' policy does not allow 'bootstrap.servers' to be overridden in the connector configuration.",
+      ]);
+      expect(validateWith('None', { ...sink, 'errors.deadletterqueue.topic.name': 'dlq' })).to.have.length(2);
+    });
+
+    it('accepts aliases in any case and Apache class names; refuses anything else', () => {
+      expect(parseOverridePolicy('none')).to.equal('None');
+      expect(
+        parseOverridePolicy('org.apache.kafka.connect.connector.policy.PrincipalConnectorClientConfigOverridePolicy'),
+      ).to.equal('Principal');
+      expect(() => parseOverridePolicy('Some')).to.throw(/connector\.client\.config\.override\.policy/);
+    });
+
+    it('a stored config whose overrides the policy refuses fails its task when the client is built', async () => {
+      const statuses: Array<{ name: string; status: Status }> = [];
+      const workerProps = { 'key.converter': 'StringConverter', 'value.converter': 'StringConverter' };
+      const w = new Worker({
+        workerId: 'w1',
+        workerProps,
+        plugins: builtinPlugins(),
+        offsets: new MemoryOffsetStore(),
+        status: {
+          connector: (name, status) => statuses.push({ name, status }),
+          task: (c, t, status) => statuses.push({ name: `${c}-${t}`, status }),
+        },
+        logs: new LogRegistry('OFF', new Writable({ write: (_c, _e, done) => done() })),
+        providers: new ConfigProviders(workerProps),
+        offsetFlushIntervalMs: 1000,
+        gracefulShutdownMs: 1000,
+        limits: limits(dir, 8, 'None'),
+      });
+      const config = { name: 'o', 'connector.class': 'FileStreamSource', topic: 't', ...redirect };
+      await w.startTask({ connector: 'o', task: 0 }, config, { topic: 't' }, 'STARTED');
+      const status = statuses.filter((s) => s.name === 'o-0').at(-1)?.status;
+      expect(status?.state).to.equal('FAILED');
+      expect(status?.trace).to.include('Client Config Overrides not allowed');
+      expect(w.taskIds('o')).to.deep.equal([]);
     });
   });
 });

@@ -5,11 +5,13 @@
 // connector and nothing else). Worker keys:
 //   sluice.tasks.max.limit     the highest tasks.max a connector may set
 //   sluice.file.allowed.paths  where FileStream connectors may read and write
+// and connector.client.config.override.policy (client-override-policy.ts).
 // Connector names are checked here too (they end up in paths, group ids,
 // topic keys and log lines).
 import path from 'node:path';
 import { AllowedPaths } from '../config/allowed-paths.js';
 import { hasPlaceholder } from '../config/config-providers.js';
+import { DEFAULT_OVERRIDE_POLICY, type OverridePolicy } from './client-override-policy.js';
 
 export const TASKS_MAX_LIMIT_CONFIG = 'sluice.tasks.max.limit';
 export const FILE_ALLOWED_PATHS_CONFIG = 'sluice.file.allowed.paths';
@@ -23,12 +25,15 @@ export const MAX_CONNECTOR_NAME_LENGTH = 253;
 export interface ConnectorLimits {
   readonly tasksMaxLimit: number;
   readonly fileAllowedPaths: AllowedPaths;
+  /** connector.client.config.override.policy (client-override-policy.ts) */
+  readonly overridePolicy: OverridePolicy;
 }
 
 /** For a Worker built without worker config (tests, embedding): the tasks.max ceiling, no file restriction. */
 export const DEFAULT_LIMITS: ConnectorLimits = {
   tasksMaxLimit: DEFAULT_TASKS_MAX_LIMIT,
   fileAllowedPaths: AllowedPaths.unrestricted(),
+  overridePolicy: DEFAULT_OVERRIDE_POLICY,
 };
 
 /** Connector classes that read or write the files their keys name. */

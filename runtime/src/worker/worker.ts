@@ -23,6 +23,7 @@ import { connectorConfigDef, TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED } from '
 import { sinkGroupId } from '../herder/abstract-herder.js';
 import { canonicalJson } from '../util/json.js';
 import { DEFAULT_LIMITS, limitErrors, type ConnectorLimits } from './connector-limits.js';
+import { requireAllowedOverrides } from './client-override-policy.js';
 
 export interface WorkerOptions {
   readonly workerId: string;
@@ -111,6 +112,12 @@ export class Worker {
       ...(taskConfig ? limitErrors(cls, { ...taskConfig, 'tasks.max': '1' }, this.limits, true) : []),
     ];
     if (errors.length > 0) throw new ConfigError(undefined, errors.map((e) => e.message).join('; '));
+  }
+
+  /** A client's settings for a connector; ConnectError when its overrides break the worker's policy. */
+  private clientProps(kind: 'producer' | 'consumer', config: ConnectorConfig): Record<string, string> {
+    requireAllowedOverrides(this.limits.overridePolicy, kind, config);
+    return clientProps(this.opts.workerProps, kind, config);
   }
 
   connectorType(config: ConnectorConfig): 'source' | 'sink' | 'unknown' {
@@ -260,7 +267,7 @@ export class Worker {
     const log = this.opts.logs.logger('sluice.worker.Worker', { connector });
     const kafka = createKafka({
       clientId: `connector-fencing-${connector}`,
-      props: clientProps(this.opts.workerProps, 'producer', config),
+      props: this.clientProps('producer', config),
       logger: log,
     });
     await Promise.all(
@@ -348,7 +355,7 @@ export class Worker {
     if (connector.type === 'source') {
       if (this.requiresUnavailableExactlyOnce(conn))
         throw new ConfigError('exactly.once.support', EXACTLY_ONCE_NOT_ENABLED);
-      const producerProps = clientProps(this.opts.workerProps, 'producer', conn);
+      const producerProps = this.clientProps('producer', conn);
       const kafka = createKafka({ clientId, props: producerProps, logger: log });
       const task = new (connector.taskClass())() as SourceTask;
       const errors = ErrorHandler.fromConfig(parsed, log, [], (k) => metrics.error(k));
@@ -382,7 +389,7 @@ export class Worker {
       });
       return { task: wt, metrics, cleanup: async () => undefined };
     }
-    const consumerProps = clientProps(this.opts.workerProps, 'consumer', conn);
+    const consumerProps = this.clientProps('consumer', conn);
     const kafka = createKafka({ clientId, props: consumerProps, logger: log });
     const reporters: ErrorReporter[] = [];
     let dlq: DeadLetterQueueReporter | undefined;
@@ -390,7 +397,7 @@ export class Worker {
     if (dlqTopic) {
       const producerKafka = createKafka({
         clientId: `${clientId}-dlq`,
-        props: clientProps(this.opts.workerProps, 'producer', conn),
+        props: this.clientProps('producer', conn),
         logger: log,
       });
       dlq = new DeadLetterQueueReporter({
