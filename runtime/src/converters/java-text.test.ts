@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { javaDouble, javaFloat, quote } from './java-text.js';
+import { jacksonText, javaDouble, javaFloat, quote } from './java-text.js';
 
 describe('Java number and string text', () => {
   it('renders doubles the way Double.toString does', () => {
@@ -32,5 +32,20 @@ describe('Java number and string text', () => {
     expect(quote('\u0001\u001f')).to.equal('"\\u0001\\u001F"');
     expect(quote('\\u001f')).to.equal('"\\\\u001f"');
     expect(quote('é/€')).to.equal('"é/€"');
+  });
+
+  it('escapes characters outside the BMP and lone surrogates as Jackson does (bytes from Kafka 4.3.1)', () => {
+    // Expected texts are what Kafka 4.3.1's JsonConverter wrote for the same strings.
+    expect(quote('a\uD83D\uDE00b')).to.equal('"a\\uD83D\\uDE00b"');
+    expect(quote('x\uD800y')).to.equal('"x\\uD800y"');
+    expect(quote('y\uDC00')).to.equal('"y\\uDC00"');
+    expect(quote('\u2028\u2029\u007f\u0080é中\uFFFF')).to.equal('"\u2028\u2029\u007f\u0080é中\uFFFF"');
+    expect(quote('\u0000\u0001\u001f\b\t\n\f\r"\\/')).to.equal('"\\u0000\\u0001\\u001F\\b\\t\\n\\f\\r\\"\\\\/"');
+  });
+
+  it('jacksonText rewrites JSON.stringify output of nested values the same way', () => {
+    const json = jacksonText(JSON.stringify({ 'k\uD83D\uDE00': ['\uD83D\uDE00', 'x\uD800', '\u001f'] }));
+    expect(json).to.equal('{"k\\uD83D\\uDE00":["\\uD83D\\uDE00","x\\uD800","\\u001F"]}');
+    expect(jacksonText('{"plain":"ascii","n":1}')).to.equal('{"plain":"ascii","n":1}');
   });
 });

@@ -31,14 +31,36 @@ export function javaFloat(n: number): string {
   return javaDouble(f);
 }
 
-const ESCAPED = /\\(?:\\|u00([01][0-9a-f]))/g;
+// What Jackson escapes differently from JSON.stringify: control characters
+// in upper-case hex (\u001F, not \u001f), and every UTF-16 surrogate: its
+// UTF8JsonGenerator writes a character outside the BMP as two escapes
+// ("\uD83D\uDE00", not the 4 raw UTF-8 bytes; COMBINE_UNICODE_SURROGATES_IN_UTF8
+// is off by default) and a lone surrogate as one escape.
+const JACKSON_DIFFERENCES = /\\(?:\\|u00([01][0-9a-f])|u(d[89a-f][0-9a-f]{2}))|([\uD800-\uDFFF])/g;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
-/** A JSON string literal as Jackson writes it (control escapes in upper-case hex). */
+function jacksonEscape(m: string, control?: string, loneEscaped?: string, raw?: string): string {
+  if (control) return '\\u00' + control.toUpperCase();
+  if (loneEscaped) return '\\u' + loneEscaped.toUpperCase();
+  if (raw) return '\\u' + raw.charCodeAt(0).toString(16).toUpperCase();
+  return m;
+}
+
+/**
+ * JSON text from JSON.stringify made byte-identical to Jackson's (Kafka's
+ * JsonConverter writes through Jackson).
+ */
+export function jacksonText(json: string): string {
+  if (!json.includes('\\u') && !SURROGATE.test(json)) return json;
+  return json.replace(JACKSON_DIFFERENCES, jacksonEscape);
+}
+
+/** A JSON string literal as Jackson writes it (see jacksonText). */
 export function quote(s: string): string {
   const q = JSON.stringify(s);
-  // Same length means nothing was escaped: the common case skips the regex.
-  if (q.length === s.length + 2) return q;
-  return q.replace(ESCAPED, (m, hex: string | undefined) => (hex ? '\\u00' + hex.toUpperCase() : m));
+  // Same length and no surrogate means nothing differs from Jackson: the common case skips the regex.
+  if (q.length === s.length + 2 && !SURROGATE.test(s)) return q;
+  return q.replace(JACKSON_DIFFERENCES, jacksonEscape);
 }
 
 function pad(n: number, width: number): string {

@@ -2,7 +2,7 @@
 // Jackson) writes. Text is built directly rather than through an
 // intermediate tree: this runs for every record.
 import { DataError, type Schema } from '../sdk/index.js';
-import { javaDouble, javaFloat, quote } from './java-text.js';
+import { jacksonText, javaDouble, javaFloat, quote } from './java-text.js';
 import {
   DATE,
   DECIMAL,
@@ -23,7 +23,6 @@ export interface JsonWriteOptions {
   readonly replaceNullWithDefault: boolean;
 }
 
-const LOWER_HEX_ESCAPE = /\\(?:\\|u00([01][0-9a-f]))/g;
 const fieldPrefixes = new WeakMap<Schema, string[]>();
 
 /** JSON text for `value`, validated against `schema` (inferred from the value when there is none). */
@@ -171,14 +170,9 @@ function writeStruct(schema: Schema, value: unknown, opts: JsonWriteOptions): st
  */
 export function writeSchemaless(value: unknown): string {
   if (isJsonNative(value)) {
-    const s = JSON.stringify(value);
-    return s.includes('\\u00') ? s.replace(LOWER_HEX_ESCAPE, upperHex) : s;
+    return jacksonText(JSON.stringify(value));
   }
   return walk(value);
-}
-
-function upperHex(m: string, hex: string | undefined): string {
-  return hex ? '\\u00' + hex.toUpperCase() : m;
 }
 
 function isJsonNative(v: unknown): boolean {

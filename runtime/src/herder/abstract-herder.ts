@@ -9,6 +9,7 @@ import type { Status, StatusStore } from '../storage/status-store.js';
 import type { SourcePartition } from '../sdk/index.js';
 import type { LogRegistry } from '../util/logging.js';
 import type { Worker } from '../worker/worker.js';
+import { connectorConfigDef } from '../worker/connector-config.js';
 import { BadRequestError, ForbiddenError, NotFoundError, connectorNotFound } from './errors.js';
 import { configKeyInfo, invalidConfigMessage, validateConnectorConfig } from './validation.js';
 import { connectorNameError } from '../worker/connector-limits.js';
@@ -173,11 +174,24 @@ export abstract class AbstractHerder implements Herder {
     return out;
   }
 
+  /**
+   * Apache's connectorPluginConfig: the plugin's own keys, then (for
+   * connectors) the framework's connector keys not already listed, with
+   * connector.plugin.version defaulting to the plugin's version.
+   */
   async pluginConfig(pluginName: string): Promise<ConfigKeyInfo[]> {
     const d = this.deps.plugins.find(pluginName)[0];
     if (!d) throw new NotFoundError(`Unknown plugin ${pluginName}.`);
     const instance = new d.create() as { config?(): { keys(): Parameters<typeof configKeyInfo>[0][] } };
-    return (instance.config?.().keys() ?? []).map(configKeyInfo);
+    const keys = new Map((instance.config?.().keys() ?? []).map((key) => [key.name, configKeyInfo(key)] as const));
+    if (d.type === 'source' || d.type === 'sink') {
+      for (const key of connectorConfigDef(d.type).keys()) {
+        if (keys.has(key.name)) continue;
+        const info = configKeyInfo(key);
+        keys.set(key.name, key.name === 'connector.plugin.version' ? { ...info, default_value: d.version } : info);
+      }
+    }
+    return [...keys.values()];
   }
 
   async loggers(): Promise<Record<string, LoggerLevel>> {
@@ -328,7 +342,13 @@ function defaultConnectorState(target: TargetState): Status['state'] {
 
 function toStateInfo(status: Status | undefined, fallback: Status['state']) {
   if (!status) return { state: fallback, worker_id: '' };
-  return { state: status.state, worker_id: status.workerId, ...(status.trace ? { trace: status.trace } : {}) };
+  // Apache's ConnectorStateInfo: trace only when non-empty, version always (null when the record has none).
+  return {
+    state: status.state,
+    worker_id: status.workerId,
+    ...(status.trace ? { trace: status.trace } : {}),
+    version: status.version ?? null,
+  };
 }
 
 export const targetFromInitial = (initial: InitialState | undefined): TargetState =>

@@ -27,6 +27,7 @@ import type { ConfigSnapshot, ControlRecord, KafkaConfigStore } from '../storage
 import type { StoredConnector } from '../storage/config-store.js';
 import type { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import type { Logger } from '../util/logging.js';
+import { canonicalJson } from '../util/json.js';
 import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
 import { AlreadyExistsError, NotFoundError, RebalanceInProgressError } from './errors.js';
 import type {
@@ -463,7 +464,8 @@ export class DistributedHerder extends AbstractHerder {
       this.log.error('Connector failed to generate task configs', { connector: name, error: (err as Error).message });
       return;
     }
-    if (JSON.stringify(next) === JSON.stringify(s.taskConfigs)) return;
+    // Canonical: configs another runtime wrote (Apache's HashMap order) are the same configs.
+    if (canonicalJson(next) === canonicalJson(s.taskConfigs)) return;
     this.log.info('Writing new task configs', { connector: name, tasks: next.length });
     // Exactly-once source: fence the tasks of the generation being replaced first (KIP-618).
     let fenced: boolean;
@@ -623,7 +625,7 @@ export class DistributedHerder extends AbstractHerder {
     const configured = status.tasks.length;
     const stopping = [...this.deps.statuses.getTasks(name)]
       .filter(([id, s]) => id >= configured && (s.state === 'RUNNING' || s.state === 'PAUSED'))
-      .map(([id, s]) => ({ id, state: s.state, worker_id: s.workerId }))
+      .map(([id, s]) => ({ id, state: s.state, worker_id: s.workerId, version: s.version ?? null }))
       .sort((a, b) => a.id - b.id);
     return stopping.length === 0 ? status : { ...status, tasks: [...status.tasks, ...stopping] };
   }

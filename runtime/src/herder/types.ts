@@ -27,6 +27,8 @@ export interface StateInfo {
   state: ConnectorState;
   worker_id: string;
   trace?: string;
+  /** the connector's or task's version (Kafka 4.1+); null when its status record has none */
+  version?: string | null;
 }
 
 export interface TaskStateInfo extends StateInfo {
@@ -69,7 +71,7 @@ export interface ConfigKeyInfo {
   importance: string;
   documentation: string;
   group: string | null;
-  order: number;
+  order_in_group: number;
   width: string;
   display_name: string;
   dependents: string[];

@@ -32,7 +32,7 @@ export function configKeyInfo(key: ConfigKey): ConfigKeyInfo {
     importance: key.importance,
     documentation: key.documentation,
     group: key.group ?? null,
-    order: key.orderInGroup ?? -1,
+    order_in_group: key.orderInGroup ?? -1,
     width: key.width ?? 'NONE',
     display_name: key.displayName ?? key.name,
     dependents: [...(key.dependents ?? [])],

@@ -302,7 +302,7 @@ function configKey(name: string): ConfigKeyInfo {
     importance: 'HIGH',
     documentation: 'Source filename.',
     group: null,
-    order: -1,
+    order_in_group: -1,
     width: 'NONE',
     display_name: name,
     dependents: [],

@@ -38,7 +38,7 @@ describe('REST /connector-plugins', () => {
       'importance',
       'documentation',
       'group',
-      'order',
+      'order_in_group',
       'width',
       'display_name',
       'dependents',

@@ -14,7 +14,19 @@ interface Described {
 }
 
 export type PluginDescriptor =
-  | (Described & { readonly type: 'source' | 'sink'; readonly create: ConnectorClass })
+  | (Described & {
+      readonly type: 'source' | 'sink';
+      readonly create: ConnectorClass;
+      /**
+       * The task class name written as `task.class` into every task config,
+       * as Kafka Connect does (a worker of Apache Kafka Connect reading the
+       * config topic instantiates it). Default: `class` with its trailing
+       * "Connector" replaced by "Task" (FileStreamSourceConnector ->
+       * FileStreamSourceTask); set it when the Java task class is named
+       * otherwise (Debezium's PostgresConnector -> PostgresConnectorTask).
+       */
+      readonly taskClass?: string;
+    })
   | (Described & { readonly type: 'transformation'; readonly create: TransformationClass })
   | (Described & { readonly type: 'predicate'; readonly create: PredicateClass })
   | (Described & { readonly type: 'converter'; readonly create: ConverterClass })

@@ -3,7 +3,7 @@
 // resets the partition. Every worker reads the whole topic into memory.
 import type { Kafka } from 'kafkajs';
 import { KafkaBasedLog } from './kafka-based-log.js';
-import { MemoryOffsetStore, offsetKey, type OffsetEntry } from './offset-store.js';
+import { MemoryOffsetStore, offsetKey, offsetValue, type OffsetEntry } from './offset-store.js';
 import type { Logger } from '../util/logging.js';
 
 export interface KafkaOffsetStoreOptions {
@@ -54,7 +54,7 @@ export class KafkaOffsetStore extends MemoryOffsetStore {
     await this.log.sendAll(
       entries.map((e) => ({
         key: offsetKey(connector, e.partition),
-        value: e.offset === null ? null : JSON.stringify(e.offset),
+        value: e.offset === null ? null : offsetValue(e.offset),
       })),
     );
     await super.set(connector, entries);

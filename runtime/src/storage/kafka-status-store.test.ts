@@ -14,11 +14,27 @@ describe('Kafka status store records', () => {
     expect(connectorStatusKey('a-b')).to.equal('status-connector-a-b');
     expect(taskStatusKey('a-b', 2)).to.equal('status-task-a-b-2');
     expect(encodeStatus({ state: 'RUNNING', workerId: 'w:8083', generation: 3 })).to.equal(
-      '{"state":"RUNNING","trace":null,"worker_id":"w:8083","generation":3}',
+      '{"state":"RUNNING","trace":null,"worker_id":"w:8083","generation":3,"version":null}',
     );
     expect(encodeStatus({ state: 'FAILED', workerId: 'w', generation: 1, trace: 'boom' })).to.equal(
-      '{"state":"FAILED","trace":"boom","worker_id":"w","generation":1}',
+      '{"state":"FAILED","trace":"boom","worker_id":"w","generation":1,"version":null}',
     );
+    // Kafka 4.3.1 wrote this record for a running FileStreamSource task (status topic bytes).
+    expect(encodeStatus({ state: 'RUNNING', workerId: '127.0.0.1:8083', generation: 2, version: '4.3.1' })).to.equal(
+      '{"state":"RUNNING","trace":null,"worker_id":"127.0.0.1:8083","generation":2,"version":"4.3.1"}',
+    );
+  });
+
+  it('an UNASSIGNED read from the topic does not replace a RUNNING of the same or a newer generation (Apache)', () => {
+    const state = new StatusState();
+    const running = '{"state":"RUNNING","trace":null,"worker_id":"w2","generation":4,"version":"1"}';
+    expect(state.applyRecord('status-task-c-0', running)).to.equal(true);
+    const stale = '{"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":4,"version":"1"}';
+    expect(state.applyRecord('status-task-c-0', stale)).to.equal(false);
+    expect(state.getTask({ connector: 'c', task: 0 })?.state).to.equal('RUNNING');
+    const newer = '{"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":5,"version":"1"}';
+    expect(state.applyRecord('status-task-c-0', newer)).to.equal(true);
+    expect(state.getTask({ connector: 'c', task: 0 })?.state).to.equal('UNASSIGNED');
   });
 
   it('decodes values and parses keys', () => {
@@ -27,6 +43,9 @@ describe('Kafka status store records', () => {
       workerId: 'w',
       generation: 3,
     });
+    expect(
+      decodeStatus('{"state":"RUNNING","trace":null,"worker_id":"w","generation":3,"version":"4.3.1"}'),
+    ).to.deep.equal({ state: 'RUNNING', workerId: 'w', generation: 3, version: '4.3.1' });
     expect(decodeStatus('{"state":"DESTROYED","worker_id":"w","generation":3}')).to.equal(undefined);
     expect(parseStatusKey('status-task-a-b-10')).to.deep.equal({ kind: 'task', connector: 'a-b', task: 10 });
     expect(parseStatusKey('status-connector-a-b')).to.deep.equal({ kind: 'connector', connector: 'a-b' });

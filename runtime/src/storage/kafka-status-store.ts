@@ -1,6 +1,6 @@
 // Connector and task status in the compacted status.storage.topic, in Kafka
 // Connect's format (KafkaStatusBackingStore):
-//   status-connector-<c>    {"state":"RUNNING","trace":null,"worker_id":"w1","generation":3}
+//   status-connector-<c>    {"state":"RUNNING","trace":null,"worker_id":"w1","generation":3,"version":"4.3.1"}
 //   status-task-<c>-<n>     the same
 // A null value (Apache's DESTROYED) removes the entry. Writes update local
 // state at once and go to the topic in the background; other workers'
@@ -12,6 +12,7 @@ import type { ConnectorState } from '../herder/types.js';
 import { KafkaBasedLog } from './kafka-based-log.js';
 import type { Status, StatusListener } from './status-store.js';
 import type { Logger } from '../util/logging.js';
+import { jacksonText } from '../converters/java-text.js';
 
 const CONNECTOR_PREFIX = 'status-connector-';
 const TASK_PREFIX = 'status-task-';
@@ -35,14 +36,17 @@ export function parseStatusKey(key: string): StatusKey | undefined {
   return undefined;
 }
 
-/** The value bytes Apache writes (JsonConverter, schemas off, field order of STATUS_SCHEMA_V0). */
+/** The value bytes Apache writes (JsonConverter, schemas off, field order of STATUS_SCHEMA_V0, Kafka 4.1+). */
 export function encodeStatus(status: Status): string {
-  return JSON.stringify({
-    state: status.state,
-    trace: status.trace ?? null,
-    worker_id: status.workerId,
-    generation: status.generation,
-  });
+  return jacksonText(
+    JSON.stringify({
+      state: status.state,
+      trace: status.trace ?? null,
+      worker_id: status.workerId,
+      generation: status.generation,
+      version: status.version ?? null,
+    }),
+  );
 }
 
 /** Parses a status value; undefined when it is not one. */
@@ -63,12 +67,27 @@ export function decodeStatus(value: string): Status | undefined {
     generation: typeof v.generation === 'number' ? v.generation : 0,
   };
   if (typeof v.trace === 'string') status.trace = v.trace;
+  if (typeof v.version === 'string') status.version = v.version;
   return status;
 }
 
 /** Apache's CacheEntry.canWriteSafely: may `next` replace `current`? */
 export function canOverride(current: Status | undefined, next: Status): boolean {
   return !current || current.workerId === next.workerId || current.generation <= next.generation;
+}
+
+/**
+ * Apache's rule for task statuses read from the topic: an UNASSIGNED of the
+ * same or an older generation does not replace a RUNNING (a worker that
+ * stopped the task had not read that another one started it).
+ */
+export function staleUnassigned(current: Status | undefined, next: Status): boolean {
+  return (
+    next.state === 'UNASSIGNED' &&
+    current !== undefined &&
+    current.state === 'RUNNING' &&
+    current.generation >= next.generation
+  );
 }
 
 /** The statuses as last seen, with the generation rule; pure (no Kafka). */
@@ -88,6 +107,7 @@ export class StatusState {
     if (!status) return false;
     const current = parsed.kind === 'connector' ? this.getConnector(parsed.connector) : this.getTask(parsed);
     if (!canOverride(current, status)) return false;
+    if (parsed.kind === 'task' && staleUnassigned(current, status)) return false;
     this.put(parsed, status);
     return true;
   }
@@ -187,12 +207,15 @@ export class KafkaStatusStore implements StatusListener {
   }
 
   connector(name: string, status: Status): void {
+    // Apache writes UNASSIGNED (a worker letting go of a connector) with putSafe.
+    if (status.state === 'UNASSIGNED' && !canOverride(this.state.getConnector(name), status)) return;
     const key = { kind: 'connector', connector: name } as const;
     this.state.put(key, status);
     this.write(connectorStatusKey(name), encodeStatus(status));
   }
 
   task(connector: string, task: number, status: Status): void {
+    if (status.state === 'UNASSIGNED' && !canOverride(this.state.getTask({ connector, task }), status)) return;
     const key = { kind: 'task', connector, task } as const;
     this.state.put(key, status);
     this.write(taskStatusKey(connector, task), encodeStatus(status));

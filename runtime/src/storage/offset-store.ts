@@ -2,6 +2,7 @@
 // `["<connector>",{partition}]`, the value the JSON offset map (null = reset).
 // Lookups go through a canonical form so offsets written by another worker
 // (or by Apache Kafka Connect) are found whatever order their map keys have.
+import { jacksonText } from '../converters/java-text.js';
 import type { SourceOffset, SourcePartition } from '../sdk/index.js';
 import { canonicalJson } from '../util/json.js';
 
@@ -21,9 +22,16 @@ export interface OffsetStore {
   connectorOffsets(connector: string): Promise<OffsetEntry[]>;
 }
 
-/** The serialized key Kafka Connect writes for a source partition. */
+/**
+ * The serialized key Kafka Connect writes for a source partition, byte for
+ * byte (Jackson's escapes): the key decides the record's partition and what
+ * compaction keeps, so both runtimes must write the same bytes.
+ */
 export const offsetKey = (connector: string, partition: SourcePartition): string =>
-  JSON.stringify([connector, partition]);
+  jacksonText(JSON.stringify([connector, partition]));
+
+/** The serialized offset value, as Kafka Connect writes it. */
+export const offsetValue = (offset: SourceOffset): string => jacksonText(JSON.stringify(offset));
 
 /** Parses a serialized key; undefined when it is not a Connect offset key. */
 export function parseOffsetKey(key: string): { connector: string; partition: SourcePartition } | undefined {
@@ -61,7 +69,7 @@ export class MemoryOffsetStore implements OffsetStore {
 
   async set(connector: string, entries: readonly OffsetEntry[]): Promise<void> {
     for (const e of entries)
-      this.apply(offsetKey(connector, e.partition), e.offset === null ? null : JSON.stringify(e.offset));
+      this.apply(offsetKey(connector, e.partition), e.offset === null ? null : offsetValue(e.offset));
   }
 
   async connectorOffsets(connector: string): Promise<OffsetEntry[]> {

@@ -6,6 +6,8 @@ export interface Status {
   workerId: string;
   trace?: string;
   generation: number;
+  /** the connector's or task's version() (Kafka 4.1+ writes it; absent from older records) */
+  version?: string;
 }
 
 export interface StatusListener {

@@ -1,11 +1,11 @@
-// The framework's connector keys (Kafka's ConnectorConfig and
-// SinkConnectorConfig): everything a connector config may hold besides the
-// connector's own keys.
+// The framework's connector keys (Kafka's ConnectorConfig, SinkConnectorConfig
+// and SourceConnectorConfig): everything a connector config may hold besides
+// the connector's own keys. Names, order, defaults, groups, widths, display
+// names and documentation are Kafka 4.3.1's, as its REST API lists them
+// (GET /connector-plugins/<p>/config, PUT .../config/validate).
 import { ConfigDef, NO_DEFAULT, Validators, type ConfigKey } from '../sdk/index.js';
 
 const k = (key: ConfigKey) => key;
-const COMMON = 'Common';
-const ERRORS = 'Error Handling';
 
 export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigDef {
   const def = new ConfigDef()
@@ -15,8 +15,10 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'STRING',
         defaultValue: NO_DEFAULT,
         importance: 'HIGH',
-        group: COMMON,
+        group: 'Common',
         orderInGroup: 1,
+        width: 'MEDIUM',
+        displayName: 'Connector name',
         validator: Validators.nonEmptyString(),
         documentation: 'Globally unique name to use for this connector.',
       }),
@@ -27,9 +29,25 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'STRING',
         defaultValue: NO_DEFAULT,
         importance: 'HIGH',
-        group: COMMON,
+        group: 'Common',
         orderInGroup: 2,
-        documentation: 'Name or alias of the connector class.',
+        width: 'LONG',
+        displayName: 'Connector class',
+        documentation:
+          'Name or alias of the class for this connector. Must be a subclass of org.apache.kafka.connect.connector.Connector. If the connector is org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full name,  or use "FileStreamSink" or "FileStreamSinkConnector" to make the configuration a bit shorter',
+      }),
+    )
+    .define(
+      k({
+        name: 'connector.plugin.version',
+        type: 'STRING',
+        defaultValue: null,
+        importance: 'MEDIUM',
+        group: 'Common',
+        orderInGroup: 3,
+        width: 'MEDIUM',
+        displayName: 'Connector version',
+        documentation: 'Version of the connector.',
       }),
     )
     .define(
@@ -38,8 +56,10 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'INT',
         defaultValue: 1,
         importance: 'HIGH',
-        group: COMMON,
-        orderInGroup: 3,
+        group: 'Common',
+        orderInGroup: 4,
+        width: 'SHORT',
+        displayName: 'Tasks max',
         validator: Validators.atLeast(1),
         documentation: 'Maximum number of tasks to use for this connector.',
       }),
@@ -50,9 +70,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'BOOLEAN',
         defaultValue: true,
         importance: 'LOW',
-        group: COMMON,
-        orderInGroup: 4,
-        documentation: 'Fail the connector when it generates more than tasks.max task configs.',
+        group: 'Common',
+        orderInGroup: 5,
+        width: 'SHORT',
+        displayName: 'Enforce tasks max',
+        documentation:
+          '(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By default, connectors that generate too many tasks will fail, and existing sets of tasks that exceed the tasks.max property will also be failed. If this property is set to false, then connectors will be allowed to generate more than the maximum number of tasks, and existing sets of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated and will be removed in an upcoming major release.',
       }),
     )
     .define(
@@ -61,9 +84,25 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'CLASS',
         defaultValue: null,
         importance: 'LOW',
-        group: COMMON,
-        orderInGroup: 5,
-        documentation: 'Overrides the worker key converter.',
+        group: 'Common',
+        orderInGroup: 6,
+        width: 'SHORT',
+        displayName: 'Key converter class',
+        documentation:
+          'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the keys in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro.',
+      }),
+    )
+    .define(
+      k({
+        name: 'key.converter.plugin.version',
+        type: 'STRING',
+        defaultValue: null,
+        importance: 'LOW',
+        group: 'Common',
+        orderInGroup: 7,
+        width: 'SHORT',
+        displayName: 'Key converter version',
+        documentation: 'Version of the key converter.',
       }),
     )
     .define(
@@ -72,9 +111,25 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'CLASS',
         defaultValue: null,
         importance: 'LOW',
-        group: COMMON,
-        orderInGroup: 6,
-        documentation: 'Overrides the worker value converter.',
+        group: 'Common',
+        orderInGroup: 8,
+        width: 'SHORT',
+        displayName: 'Value converter class',
+        documentation:
+          'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the values in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro.',
+      }),
+    )
+    .define(
+      k({
+        name: 'value.converter.plugin.version',
+        type: 'STRING',
+        defaultValue: null,
+        importance: 'LOW',
+        group: 'Common',
+        orderInGroup: 9,
+        width: 'SHORT',
+        displayName: 'Value converter version',
+        documentation: 'Version of the value converter.',
       }),
     )
     .define(
@@ -83,21 +138,25 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'CLASS',
         defaultValue: null,
         importance: 'LOW',
-        group: COMMON,
-        orderInGroup: 7,
-        documentation: 'Overrides the worker header converter.',
+        group: 'Common',
+        orderInGroup: 10,
+        width: 'SHORT',
+        displayName: 'Header converter class',
+        documentation:
+          'HeaderConverter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the header values in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro. By default, the SimpleHeaderConverter is used to serialize header values to strings and deserialize them by inferring the schemas.',
       }),
     )
     .define(
       k({
-        name: 'config.action.reload',
+        name: 'header.converter.plugin.version',
         type: 'STRING',
-        defaultValue: 'restart',
+        defaultValue: null,
         importance: 'LOW',
-        group: COMMON,
-        orderInGroup: 8,
-        validator: Validators.oneOf('none', 'restart'),
-        documentation: 'What to do when config provider values change.',
+        group: 'Common',
+        orderInGroup: 11,
+        width: 'SHORT',
+        displayName: 'Header converter version',
+        documentation: 'Version of the header converter.',
       }),
     )
     .define(
@@ -107,7 +166,10 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         defaultValue: [],
         importance: 'LOW',
         group: 'Transforms',
-        documentation: 'Aliases for the transformations to apply to records, in order.',
+        orderInGroup: 12,
+        width: 'LONG',
+        displayName: 'Transforms',
+        documentation: 'Aliases for the transformations to be applied to records.',
       }),
     )
     .define(
@@ -117,7 +179,25 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         defaultValue: [],
         importance: 'LOW',
         group: 'Predicates',
+        orderInGroup: 13,
+        width: 'LONG',
+        displayName: 'Predicates',
         documentation: 'Aliases for the predicates used by transformations.',
+      }),
+    )
+    .define(
+      k({
+        name: 'config.action.reload',
+        type: 'STRING',
+        defaultValue: 'restart',
+        importance: 'LOW',
+        group: 'Common',
+        orderInGroup: 14,
+        width: 'MEDIUM',
+        displayName: 'Reload Action',
+        validator: Validators.oneOf('none', 'restart'),
+        documentation:
+          "The action that Connect should take on the connector when changes in external configuration providers result in a change in the connector's configuration properties. A value of 'none' indicates that Connect will do nothing. A value of 'restart' indicates that Connect should restart/reload the connector with the updated configuration properties.The restart may actually be scheduled in the future if the external configuration provider indicates that a configuration value will expire in the future.",
       }),
     )
     .define(
@@ -126,9 +206,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'LONG',
         defaultValue: 0,
         importance: 'MEDIUM',
-        group: ERRORS,
+        group: 'Error Handling',
         orderInGroup: 1,
-        documentation: 'Maximum duration in ms to retry a failed operation; -1 retries forever.',
+        width: 'MEDIUM',
+        displayName: 'Retry Timeout for Errors',
+        documentation:
+          'The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.',
       }),
     )
     .define(
@@ -137,9 +220,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'LONG',
         defaultValue: 60000,
         importance: 'MEDIUM',
-        group: ERRORS,
+        group: 'Error Handling',
         orderInGroup: 2,
-        documentation: 'Maximum delay between consecutive retries.',
+        width: 'MEDIUM',
+        displayName: 'Maximum Delay Between Retries for Errors',
+        documentation:
+          'The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to the delay once this limit is reached to prevent thundering herd issues.',
       }),
     )
     .define(
@@ -148,10 +234,13 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'STRING',
         defaultValue: 'none',
         importance: 'MEDIUM',
-        group: ERRORS,
+        group: 'Error Handling',
         orderInGroup: 3,
+        width: 'SHORT',
+        displayName: 'Error Tolerance',
         validator: Validators.oneOf('none', 'all'),
-        documentation: 'none: an error fails the task; all: problematic records are skipped.',
+        documentation:
+          "Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records.",
       }),
     )
     .define(
@@ -160,9 +249,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'BOOLEAN',
         defaultValue: false,
         importance: 'MEDIUM',
-        group: ERRORS,
+        group: 'Error Handling',
         orderInGroup: 4,
-        documentation: 'Log each error and the failed operation.',
+        width: 'SHORT',
+        displayName: 'Log Errors',
+        documentation:
+          "If true, write each error and the details of the failed operation and problematic record to the Connect application log. This is 'false' by default, so that only errors that are not tolerated are reported.",
       }),
     )
     .define(
@@ -171,9 +263,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
         type: 'BOOLEAN',
         defaultValue: false,
         importance: 'MEDIUM',
-        group: ERRORS,
+        group: 'Error Handling',
         orderInGroup: 5,
-        documentation: 'Include the failed record in the log.',
+        width: 'SHORT',
+        displayName: 'Log Error Details',
+        documentation:
+          "Whether to include in the log the Connect record that resulted in a failure. For sink records, the topic, partition, offset, and timestamp will be logged. For source records, the key and value (and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source partition, and source offset will be logged. This is 'false' by default, which will prevent record keys, values, and headers from being written to log files.",
       }),
     );
   if (type === 'sink') {
@@ -184,9 +279,11 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           type: 'LIST',
           defaultValue: [],
           importance: 'HIGH',
-          group: COMMON,
+          group: 'Common',
           orderInGroup: 4,
-          documentation: 'Topics to consume.',
+          width: 'LONG',
+          displayName: 'Topics',
+          documentation: 'List of topics to consume, separated by commas',
         }),
       )
       .define(
@@ -195,10 +292,13 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           type: 'STRING',
           defaultValue: '',
           importance: 'HIGH',
-          group: COMMON,
+          group: 'Common',
           orderInGroup: 4,
+          width: 'LONG',
+          displayName: 'Topics regex',
           validator: Validators.regex(),
-          documentation: 'Regular expression of topics to consume.',
+          documentation:
+            'Regular expression giving topics to consume. Under the hood, the regex is compiled to a <code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.',
         }),
       )
       .define(
@@ -207,9 +307,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           type: 'STRING',
           defaultValue: '',
           importance: 'MEDIUM',
-          group: ERRORS,
+          group: 'Error Handling',
           orderInGroup: 6,
-          documentation: 'Topic that receives records which failed conversion, transformation or processing.',
+          width: 'MEDIUM',
+          displayName: 'Dead Letter Queue Topic Name',
+          documentation:
+            'The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.',
         }),
       )
       .define(
@@ -218,9 +321,11 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           type: 'SHORT',
           defaultValue: 3,
           importance: 'MEDIUM',
-          group: ERRORS,
+          group: 'Error Handling',
           orderInGroup: 7,
-          documentation: 'Replication factor of the dead letter queue topic when created.',
+          width: 'MEDIUM',
+          displayName: 'Dead Letter Queue Topic Replication Factor',
+          documentation: "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
         }),
       )
       .define(
@@ -229,9 +334,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           type: 'BOOLEAN',
           defaultValue: false,
           importance: 'MEDIUM',
-          group: ERRORS,
+          group: 'Error Handling',
           orderInGroup: 8,
-          documentation: 'Add __connect.errors.* headers with the error context.',
+          width: 'MEDIUM',
+          displayName: 'Enable Error Context Headers',
+          documentation:
+            'If true, add headers containing error context to the messages written to the dead letter queue. To avoid clashing with headers from the original record, all error context header keys, all error context header keys will start with <code>__connect.errors.</code>',
         }),
       );
   }
@@ -239,13 +347,30 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
     def
       .define(
         k({
+          name: 'topic.creation.groups',
+          type: 'LIST',
+          defaultValue: [],
+          importance: 'LOW',
+          group: 'Topic Creation',
+          orderInGroup: 1,
+          width: 'LONG',
+          displayName: 'Topic Creation Groups',
+          documentation: 'Groups of configurations for topics created by source connectors',
+        }),
+      )
+      .define(
+        k({
           name: 'exactly.once.support',
           type: 'STRING',
           defaultValue: 'requested',
           importance: 'MEDIUM',
           group: 'Exactly Once Support',
+          orderInGroup: 2,
+          width: 'SHORT',
+          displayName: 'Exactly once support',
           validator: Validators.oneOf('requested', 'required'),
-          documentation: 'Whether the connector must support exactly-once delivery.',
+          documentation:
+            'Permitted values are requested, required. If set to "required", forces a preflight check for the connector to ensure that it can provide exactly-once semantics with the given configuration. Some connectors may be capable of providing exactly-once semantics but not signal to Connect that they support this; in that case, documentation for the connector should be consulted carefully before creating it, and the value for this property should be set to "requested". Additionally, if the value is set to "required" but the worker that performs preflight validation does not have exactly-once support enabled for source connectors, requests to create or validate the connector will fail.',
         }),
       )
       .define(
@@ -255,8 +380,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           defaultValue: 'poll',
           importance: 'MEDIUM',
           group: 'Exactly Once Support',
+          orderInGroup: 3,
+          width: 'SHORT',
+          displayName: 'Transaction Boundary',
           validator: Validators.oneOf('poll', 'interval', 'connector'),
-          documentation: 'When to commit transactions.',
+          documentation:
+            "Permitted values are: poll, interval, connector. If set to 'poll', a new producer transaction will be started and committed for every batch of records that each task from this connector provides to Connect. If set to 'connector', relies on connector-defined transaction boundaries; note that not all connectors are capable of defining their own transaction boundaries, and in that case, attempts to instantiate a connector with this value will fail. Finally, if set to 'interval', commits transactions only after a user-defined time interval has passed.",
         }),
       )
       .define(
@@ -266,9 +395,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           defaultValue: null,
           importance: 'LOW',
           group: 'Exactly Once Support',
+          orderInGroup: 4,
+          width: 'SHORT',
+          displayName: 'Transaction boundary interval',
           validator: Validators.atLeast(0),
           documentation:
-            "Transaction interval for transaction.boundary=interval; the worker's offset.flush.interval.ms when unset.",
+            "If 'transaction.boundary' is set to 'interval', determines the interval for producer transaction commits by connector tasks. If unset, defaults to the value of the worker-level 'offset.flush.interval.ms' property. It has no effect if a different transaction.boundary is specified.",
         }),
       )
       .define(
@@ -277,18 +409,12 @@ export function connectorConfigDef(type: 'source' | 'sink' | 'unknown'): ConfigD
           type: 'STRING',
           defaultValue: null,
           importance: 'LOW',
-          group: 'Exactly Once Support',
-          documentation: 'A separate offsets topic for this connector.',
-        }),
-      )
-      .define(
-        k({
-          name: 'topic.creation.groups',
-          type: 'LIST',
-          defaultValue: [],
-          importance: 'LOW',
-          group: 'Topic Creation',
-          documentation: 'Groups of topic creation settings.',
+          group: 'offsets.topic',
+          orderInGroup: 1,
+          width: 'LONG',
+          displayName: 'Offsets topic',
+          documentation:
+            "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker’s global offsets topic name will be used. If specified, the offsets topic will be created if it does not already exist on the Kafka cluster targeted by this connector (which may be different from the one used for the worker's global offsets topic if the bootstrap.servers property of the connector's producer has been overridden from the worker's). Only applicable in distributed mode; in standalone mode, setting this property will have no effect.",
         }),
       );
   }

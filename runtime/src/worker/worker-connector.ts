@@ -9,6 +9,8 @@ export interface ConnectorStatusListener {
   paused(): void;
   stopped(): void;
   failed(error: unknown): void;
+  /** this worker let go of the connector (Apache's onShutdown: UNASSIGNED) */
+  unassigned(): void;
 }
 
 export class WorkerConnector {
@@ -56,8 +58,10 @@ export class WorkerConnector {
     return this.connector.taskConfigs(maxTasks);
   }
 
+  /** Stops the connector for good on this worker and reports UNASSIGNED, as Apache's WorkerConnector does. */
   async shutdown(): Promise<void> {
     await this.doStop();
+    this.status.unassigned();
   }
 
   private async doStart(): Promise<void> {

@@ -8,7 +8,7 @@
 // or failing offset store never holds up the records.
 import type { Producer, Message, Transaction } from 'kafkajs';
 import type { SourceOffset, SourcePartition, SourceRecord, SourceTask, Header } from '../sdk/index.js';
-import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
+import { offsetKey, offsetValue, type OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../util/json.js';
 import type { Logger } from '../util/logging.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
@@ -376,7 +376,7 @@ export class WorkerSourceTask extends WorkerTask {
             acks: -1,
             messages: offsets.map((e) => ({
               key: offsetKey(this.deps.id.connector, e.partition),
-              value: JSON.stringify(e.offset),
+              value: offsetValue(e.offset),
             })),
           }),
         );

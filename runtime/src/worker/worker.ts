@@ -63,6 +63,42 @@ export interface ExactlyOnceSourceOptions {
 export const taskTransactionalId = (groupId: string, connector: string, task: number): string =>
   `${groupId}-${connector}-${task}`;
 
+/** A plugin's version(), or undefined when it throws or returns no string (a status must still be written). */
+function safeVersion(plugin: { version(): string }): string | undefined {
+  try {
+    const v = plugin.version();
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `task.class` for a connector class: the declared one, else its name with Connector -> Task. */
+export function taskClassOf(connectorClass: string, declared?: string): string {
+  if (declared) return declared;
+  return connectorClass.endsWith('Connector')
+    ? `${connectorClass.slice(0, -'Connector'.length)}Task`
+    : `${connectorClass}Task`;
+}
+
+/**
+ * A task config as Apache's Worker.connectorTaskConfigs writes it: the
+ * connector's own keys plus `task.class`, and a sink connector's `topics` /
+ * `topics.regex` copied from its config.
+ */
+export function withFrameworkTaskKeys(
+  taskConfig: ConnectorConfig,
+  connectorConfig: ConnectorConfig,
+  taskClass: string,
+): ConnectorConfig {
+  const out: ConnectorConfig = { ...taskConfig, 'task.class': taskClass };
+  for (const key of ['topics', 'topics.regex']) {
+    const v = connectorConfig[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
 /** Apache's message when a connector requires exactly-once delivery from a worker that does not offer it. */
 export const EXACTLY_ONCE_NOT_ENABLED = 'This worker does not have exactly-once source support enabled.';
 
@@ -136,17 +172,20 @@ export class Worker {
   ): Promise<void> {
     await this.stopConnector(name);
     const log = this.opts.logs.logger('sluice.worker.WorkerConnector', { connector: name });
-    const report = (state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED', trace?: string) =>
+    let version: string | undefined;
+    const report = (state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'UNASSIGNED', trace?: string) =>
       this.opts.status.connector(name, {
         state,
         workerId: this.workerId,
         trace: trace === undefined ? undefined : maskSecrets(trace),
         generation: this.generation,
+        version,
       });
     let connector: AnyConnector;
     let resolved: ReturnType<ConfigProviders['resolveTracked']>;
     try {
       connector = this.newConnector(config);
+      version = safeVersion(connector);
       resolved = this.opts.providers.resolveTracked(config);
       this.checkLimits(resolved.config);
     } catch (err) {
@@ -174,6 +213,7 @@ export class Worker {
         paused: () => report('PAUSED'),
         stopped: () => report('STOPPED'),
         failed: (err) => report('FAILED', traceOf(err)),
+        unassigned: () => report('UNASSIGNED'),
       },
       onReconfigure,
       log,
@@ -215,7 +255,15 @@ export class Worker {
       throw new Error(`Connector ${name} generated ${configs.length} tasks, more than tasks.max=${maxTasks}`);
     }
     // Stored and returned task configs keep the placeholders; tasks resolve them when they start.
-    return sealTaskConfigs(config, configs, this.resolvedValues.get(name) ?? new Map());
+    const sealed = sealTaskConfigs(config, configs, this.resolvedValues.get(name) ?? new Map());
+    return sealed.map((c) => withFrameworkTaskKeys(c, config, this.taskClassName(config)));
+  }
+
+  /** The `task.class` of a connector's task configs (see PluginDescriptor.taskClass). */
+  taskClassName(config: ConnectorConfig): string {
+    const cls = config['connector.class'] ?? '';
+    const found = this.opts.plugins.find(cls).find((d) => d.type === 'source' || d.type === 'sink');
+    return taskClassOf(found?.class ?? cls, found && 'taskClass' in found ? found.taskClass : undefined);
   }
 
   async setConnectorTargetState(name: string, state: TargetState): Promise<void> {
@@ -304,12 +352,14 @@ export class Worker {
     const key = taskKey(id);
     if (this.tasks.has(key)) await this.stopTasks([id]);
     const log = this.opts.logs.logger('sluice.worker.WorkerTask', { connector: id.connector, task: id.task });
+    let version: string | undefined;
     const reportStatus = (state: 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED', trace?: string) =>
       this.opts.status.task(id.connector, id.task, {
         state,
         workerId: this.workerId,
         trace: trace === undefined ? undefined : maskSecrets(trace),
         generation: this.generation,
+        version,
       });
     const status = {
       running: () => reportStatus('RUNNING'),
@@ -319,12 +369,13 @@ export class Worker {
       stopped: () => reportStatus('UNASSIGNED'),
     };
     const initialState = target === 'PAUSED' ? 'PAUSED' : 'STARTED';
-    let built: { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void> };
+    let built: { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void>; version?: string };
     try {
       const conn = this.opts.providers.resolve(connectorConfig);
       const taskProps = this.opts.providers.resolve(taskConfig);
       this.checkLimits(conn, taskProps);
       built = this.buildTask(id, conn, taskProps, initialState, status, log);
+      version = built.version;
     } catch (err) {
       log.error('Failed to build task', { error: (err as Error).message });
       status.failed(err);
@@ -341,7 +392,7 @@ export class Worker {
     initialState: 'STARTED' | 'PAUSED',
     status: ConstructorParameters<typeof WorkerSourceTask>[0]['status'],
     log: Logger,
-  ): { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void> } {
+  ): { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void>; version?: string } {
     const connector = this.newConnector(conn);
     const parsed = connectorConfigDef(connector.type).parse(conn);
     const converters = buildConverters(this.opts.workerProps, conn, this.opts.plugins);
@@ -387,7 +438,7 @@ export class Worker {
         log,
         ...common,
       });
-      return { task: wt, metrics, cleanup: async () => undefined };
+      return { task: wt, metrics, cleanup: async () => undefined, version: safeVersion(task) };
     }
     const consumerProps = this.clientProps('consumer', conn);
     const kafka = createKafka({ clientId, props: consumerProps, logger: log });
@@ -443,7 +494,7 @@ export class Worker {
         allowAutoTopicCreation: false,
       }),
     });
-    return { task: wt, metrics, cleanup: async () => dlq?.close() };
+    return { task: wt, metrics, cleanup: async () => dlq?.close(), version: safeVersion(task) };
   }
 
   /** How an exactly-once source task commits, from its connector's config. */
