@@ -30,6 +30,12 @@ export interface SinkTaskDeps {
   readonly log: Logger;
   readonly offsetFlushIntervalMs: number;
   readonly onTopicUsed?: (topic: string) => void;
+  /**
+   * Removes members from the task's consumer group: those of a dead earlier
+   * instance of this task (same client id) when called without ids, else the
+   * given member ids. Returns the ids removed. See kafka/group-members.ts.
+   */
+  readonly removeGroupMembers?: (memberIds?: readonly string[]) => Promise<string[]>;
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -64,6 +70,8 @@ export class WorkerSinkTask extends WorkerTask {
   private assignment: TopicPartition[] = [];
   private readonly topicsSeen = new Set<string>();
   private stopSignal: (() => void) | undefined;
+  /** the member id of the consumer's last join, left behind when kafkajs restarts the consumer */
+  private memberId: string | undefined;
 
   constructor(private readonly deps: SinkTaskDeps) {
     super(deps.id, deps.initialState, deps.status, deps.log);
@@ -73,9 +81,16 @@ export class WorkerSinkTask extends WorkerTask {
     const { consumer, task, taskConfig } = this.deps;
     const outage = new OutageRetry({ log: this.log, stopping: () => this.stopping, sleep: (ms) => this.sleep(ms) });
     await outage.run('connect the consumer', () => consumer.connect());
-    consumer.on(consumer.events.GROUP_JOIN, (e) => void this.onAssignment(e.payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.memberId = e.payload.memberId;
+      void this.onAssignment(e.payload.memberAssignment);
+    });
     consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) this.fail(e.payload.error);
+      if (!e.payload.restart) return this.fail(e.payload.error);
+      // kafkajs rejoins under a new member id: take the old one out, or the join waits for its session to end.
+      const previous = this.memberId;
+      this.memberId = undefined;
+      if (previous) void this.removeMembers([previous]);
     });
     await task.start(taskConfig, {
       configs: taskConfig,
@@ -100,6 +115,8 @@ export class WorkerSinkTask extends WorkerTask {
   protected async execute(): Promise<void> {
     const { consumer } = this.deps;
     if (!(await this.subscribe())) return;
+    // A dead earlier instance of this task (SIGKILL, lost pod) would hold up our join for its session timeout.
+    await this.removeMembers();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -145,6 +162,23 @@ export class WorkerSinkTask extends WorkerTask {
         delay = Math.min(delay * 2, 5000);
         if (this.stopping) return false;
       }
+    }
+  }
+
+  /**
+   * Removes stale members from the group (best effort: a failure only means
+   * the join waits for their sessions to end, as without this). Retried while
+   * Kafka is away, e.g. right after a crash of the consumer.
+   */
+  private async removeMembers(memberIds?: readonly string[]): Promise<void> {
+    const remove = this.deps.removeGroupMembers;
+    if (!remove) return;
+    const outage = new OutageRetry({ log: this.log, stopping: () => this.stopping, sleep: (ms) => this.sleep(ms) });
+    try {
+      const removed = await outage.run('remove stale group members', () => remove(memberIds));
+      if (removed.length > 0) this.log.info('Removed stale members from the consumer group', { members: removed });
+    } catch (err) {
+      this.log.warn('Could not remove stale consumer group members', { error: (err as Error).message });
     }
   }
 

@@ -9,6 +9,7 @@ import type { LogRegistry, Logger } from '../util/logging.js';
 import { sealTaskConfigs, type ConfigProviders } from '../config/config-providers.js';
 import { maskSecrets } from '../config/secret-mask.js';
 import { clientProps, createKafka } from '../kafka/client.js';
+import { removeGroupMembers } from '../kafka/group-members.js';
 import { TaskMetrics } from '../metrics/task-metrics.js';
 import { buildConverters } from './converters.js';
 import { ErrorHandler, type ErrorReporter } from './error-handler.js';
@@ -466,8 +467,13 @@ export class Worker {
     const regex = String(parsed['topics.regex'] ?? '');
     const topics = regex ? new RegExp(`^(?:${regex})$`) : listOf(conn['topics']);
     const task = new (connector.taskClass())() as SinkTask;
+    const groupId = sinkGroupId(id.connector, conn);
     const wt = new WorkerSinkTask({
       id,
+      removeGroupMembers: (memberIds) =>
+        removeGroupMembers(kafka, groupId, (m) =>
+          memberIds ? memberIds.includes(m.memberId) : m.clientId === clientId,
+        ),
       initialState,
       task,
       taskConfig: taskProps,
@@ -482,7 +488,7 @@ export class Worker {
       consumer: kafka.consumer({
         // Never the worker's own group.id (the Connect cluster's group): as
         // sinkGroupId() says, the connector's override or connect-<name>.
-        groupId: sinkGroupId(id.connector, conn),
+        groupId,
         sessionTimeout: Number(consumerProps['session.timeout.ms'] ?? 45000),
         heartbeatInterval: Number(consumerProps['heartbeat.interval.ms'] ?? 3000),
         // Kafka's fetch.max.wait.ms default; kafkajs's own 5 s also delays every stop by up to 5 s.
