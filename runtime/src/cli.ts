@@ -2,6 +2,7 @@
 // sluice-runtime: the Kafka Connect worker, driven like Apache Kafka's scripts.
 //   sluice-runtime standalone <worker.properties> [connector.properties|connector.json ...]
 //   sluice-runtime distributed <worker.properties>
+import { maskSecrets } from './config/secret-mask.js';
 import { readFile } from 'node:fs/promises';
 import { parseProperties } from './util/properties.js';
 import { LogRegistry, type LogLevel } from './util/logging.js';
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error('Failed to start the worker', { error: message });
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(`error: ${maskSecrets(message)}\n`);
     process.exit(1);
   }
   let signals = 0;

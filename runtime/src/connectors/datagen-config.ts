@@ -2,6 +2,11 @@
 import { ConfigDef, NO_DEFAULT, Validators, type RawConfig } from '../sdk/index.js';
 import { singleTopic } from './single-topic.js';
 
+/** Bounds that keep one task's memory small whatever a config asks: no request may run a worker out of memory. */
+export const MAX_BATCH_SIZE = 100_000;
+export const MAX_VALUE_SIZE = 1_048_576;
+export const MAX_POLL_BYTES = 32 * 1_048_576;
+
 export const DATAGEN_TOPIC_CONFIG = 'topic';
 export const RECORDS_PER_SECOND_CONFIG = 'records.per.second';
 export const MAX_RECORDS_CONFIG = 'max.records';
@@ -57,9 +62,9 @@ export function dataGenConfigDef(): ConfigDef {
       name: DATAGEN_BATCH_SIZE_CONFIG,
       type: 'INT',
       defaultValue: 1000,
-      validator: Validators.atLeast(1),
+      validator: Validators.between(1, MAX_BATCH_SIZE),
       importance: 'LOW',
-      documentation: 'The most records a task returns from one poll.',
+      documentation: `The most records a task returns from one poll (at most ${MAX_BATCH_SIZE}; fewer when values are large, so that one poll holds at most ${MAX_POLL_BYTES / 1048576} MiB).`,
     })
     .define({
       name: KEY_TYPE_CONFIG,
@@ -86,9 +91,9 @@ export function dataGenConfigDef(): ConfigDef {
       name: VALUE_SIZE_CONFIG,
       type: 'INT',
       defaultValue: 100,
-      validator: Validators.atLeast(0),
+      validator: Validators.between(0, MAX_VALUE_SIZE),
       importance: 'LOW',
-      documentation: 'The size in bytes of each value when value.shape is "string".',
+      documentation: `The size in bytes of each value when value.shape is "string" (at most ${MAX_VALUE_SIZE}, Kafka's default message size limit).`,
     })
     .define({
       name: SEED_CONFIG,

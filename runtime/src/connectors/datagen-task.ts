@@ -15,6 +15,7 @@ import {
   type TaskProps,
 } from '../sdk/index.js';
 import {
+  MAX_POLL_BYTES,
   SEQ_FIELD,
   TASK_COUNT_CONFIG,
   TASK_FIELD,
@@ -100,7 +101,9 @@ export class DataGenTask implements SourceTask {
   async poll(): Promise<SourceRecord[] | null> {
     const signal = this.stopping.signal;
     if (signal.aborted) return null;
-    const { maxRecords, batchSize } = this.config;
+    const { maxRecords, valueSize } = this.config;
+    // One poll's values stay within MAX_POLL_BYTES, however large each value is.
+    const batchSize = Math.min(this.config.batchSize, Math.max(1, Math.floor(MAX_POLL_BYTES / Math.max(1, valueSize))));
     let n = maxRecords >= 0 ? Math.min(batchSize, maxRecords - this.seq) : batchSize;
     if (n <= 0) {
       await sleep(FINISHED_WAIT_MS, signal);

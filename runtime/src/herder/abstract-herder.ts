@@ -13,6 +13,7 @@ import { connectorConfigDef } from '../worker/connector-config.js';
 import { BadRequestError, ForbiddenError, NotFoundError, connectorNotFound } from './errors.js';
 import { configKeyInfo, invalidConfigMessage, validateConnectorConfig } from './validation.js';
 import { connectorNameError } from '../worker/connector-limits.js';
+import { maskSecrets } from '../config/secret-mask.js';
 import type {
   ConfigInfos,
   ConfigKeyInfo,
@@ -343,10 +344,11 @@ function defaultConnectorState(target: TargetState): Status['state'] {
 function toStateInfo(status: Status | undefined, fallback: Status['state']) {
   if (!status) return { state: fallback, worker_id: '' };
   // Apache's ConnectorStateInfo: trace only when non-empty, version always (null when the record has none).
+  // The trace is masked again on the way out (one another worker or an older version stored).
   return {
     state: status.state,
     worker_id: status.workerId,
-    ...(status.trace ? { trace: status.trace } : {}),
+    ...(status.trace ? { trace: maskSecrets(status.trace) } : {}),
     version: status.version ?? null,
   };
 }

@@ -103,6 +103,18 @@ describe('connector limits', () => {
       expect(validate(sink({ predicates: 'x', 'predicates.x.type': 'com.example.Nope' }))).to.have.length(1);
     });
 
+    it('refuses DataGen sizes that would run the worker out of memory', () => {
+      const gen = (extra: Record<string, string>) => ({
+        name: 'g',
+        'connector.class': 'DataGen',
+        topic: 't',
+        ...extra,
+      });
+      expect(validate(gen({ 'value.size': '1000000000' }))).to.have.length(1);
+      expect(validate(gen({ 'batch.size': '1000000000' }))).to.have.length(1);
+      expect(validate(gen({ 'value.size': '1048576', 'batch.size': '100000' }))).to.deep.equal([]);
+    });
+
     it('refuses a bad name in the config', () => {
       expect(validate(sink({ name: 'a\nb' })).join()).to.include('control sequences');
     });
