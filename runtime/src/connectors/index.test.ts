@@ -18,6 +18,12 @@ describe('the built-in connector plugins', () => {
       ],
       ['dev.sluice.connect.datagen.DataGenConnector', 'source', ['DataGenConnector', 'DataGen'], '0.1.0'],
       ['dev.sluice.connect.http.HttpSinkConnector', 'sink', ['HttpSinkConnector', 'HttpSink'], '0.1.0'],
+      [
+        'io.debezium.connector.jdbc.JdbcSinkConnector',
+        'sink',
+        ['JdbcSinkConnector', 'JdbcSink', 'dev.sluice.connect.jdbc.PostgresSinkConnector', 'PostgresSink'],
+        '0.1.0',
+      ],
     ]);
   });
 

@@ -5,6 +5,7 @@ import { DataGenConnector } from './datagen-connector.js';
 import { FileStreamSinkConnector } from './file-stream-sink-connector.js';
 import { FileStreamSourceConnector } from './file-stream-source-connector.js';
 import { HttpSinkConnector } from './http/http-sink-connector.js';
+import { JdbcSinkConnector } from './jdbc/jdbc-sink-connector.js';
 import { CONNECTORS_VERSION } from './version.js';
 
 export { DataGenConnector } from './datagen-connector.js';
@@ -15,6 +16,8 @@ export { FileStreamSourceConnector } from './file-stream-source-connector.js';
 export { FileStreamSourceTask } from './file-stream-source-task.js';
 export { HttpSinkConnector } from './http/http-sink-connector.js';
 export { HttpSinkTask } from './http/http-sink-task.js';
+export { JdbcSinkConnector } from './jdbc/jdbc-sink-connector.js';
+export { JdbcSinkTask } from './jdbc/jdbc-sink-task.js';
 
 export const plugins: PluginDescriptor[] = [
   {
@@ -44,5 +47,12 @@ export const plugins: PluginDescriptor[] = [
     aliases: ['HttpSinkConnector', 'HttpSink'],
     version: CONNECTORS_VERSION,
     create: HttpSinkConnector,
+  },
+  {
+    type: 'sink',
+    class: 'io.debezium.connector.jdbc.JdbcSinkConnector',
+    aliases: ['JdbcSinkConnector', 'JdbcSink', 'dev.sluice.connect.jdbc.PostgresSinkConnector', 'PostgresSink'],
+    version: CONNECTORS_VERSION,
+    create: JdbcSinkConnector,
   },
 ];
