@@ -110,7 +110,11 @@ async function run(env: Env, clusters: number, perCluster: number): Promise<Resu
           apiVersion: 'sluice.dev/v1alpha1',
           kind: 'Connector',
           metadata: { name },
-          spec: { clusterRef: { name: c }, class: 'FileStreamSource', config: { file: '/tmp/x', topic: name } },
+          spec: {
+            clusterRef: { name: c },
+            class: 'FileStreamSource',
+            config: { file: '/var/lib/sluice/x', topic: name },
+          },
         },
       }),
     );

@@ -158,7 +158,8 @@ export function validateConnectorConfig(
         definition: configKeyInfo(key),
         value: {
           name: v.name,
-          value: v.value == null ? null : String(v.value),
+          // Kafka shows a PASSWORD value as its Password.toString(): [hidden].
+          value: v.value == null ? null : key.type === 'PASSWORD' ? '[hidden]' : String(v.value),
           recommended_values: v.recommendedValues.map(String),
           errors: v.errors,
           visible: v.visible,

@@ -115,6 +115,23 @@ describe('connector limits', () => {
       expect(validate(gen({ 'value.size': '1048576', 'batch.size': '100000' }))).to.deep.equal([]);
     });
 
+    it('shows PASSWORD values as [hidden] in validation results, as Kafka does', () => {
+      const infos = validateConnectorConfig(
+        {
+          name: 'h',
+          'connector.class': 'HttpSink',
+          topics: 't',
+          'http.url': 'http://127.0.0.1:1/x',
+          'connection.password': 'inline-pw-xyz',
+        },
+        builtinPlugins(),
+        limits(dir),
+      );
+      const pw = infos.configs.find((c) => c.value.name === 'connection.password');
+      expect(pw?.value.value).to.equal('[hidden]');
+      expect(JSON.stringify(infos)).not.to.include('inline-pw-xyz');
+    });
+
     it('refuses a bad name in the config', () => {
       expect(validate(sink({ name: 'a\nb' })).join()).to.include('control sequences');
     });
