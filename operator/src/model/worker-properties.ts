@@ -19,7 +19,8 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
   const props: Record<string, string> = {
     'key.converter': JSON_CONVERTER,
     'value.converter': JSON_CONVERTER,
-    'offset.flush.interval.ms': '10000',
+    // Short, so a crashed worker sends again at most about half a second of records (docs/reliability.md).
+    'offset.flush.interval.ms': '500',
     // Connectors may not override their Kafka clients' settings (a connector pointing its
     // producer at another broker would send the worker's credentials there); spec.config may relax it.
     'connector.client.config.override.policy': 'None',
