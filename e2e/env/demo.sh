@@ -6,7 +6,7 @@
 # moved data. A second run reuses what is up; `npm run env:down` removes it all.
 source "$(dirname "$0")/lib.sh"
 cd "$SLUICE_ROOT"
-[ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund
+bash e2e/env/deps.sh
 npm run --silent build
 env_json=$(bash e2e/env/up.sh | tail -1)
 field() { node -e 'const v=process.argv[2].split(".").reduce((o,k)=>o?.[k],JSON.parse(process.argv[1]));console.log(v??"")' "$env_json" "$1"; }

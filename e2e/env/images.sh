@@ -115,7 +115,7 @@ pause() {
 # app <tag> <component> <base tar>: an image from <component>/Dockerfile.
 app() {
   local tag=$1 comp=$2 base_tar=$3
-  local hash; hash=$( { hash_of "$comp/src" "$comp/Dockerfile" package.json package-lock.json tsconfig.json .dockerignore; basename "$base_tar"; } | sha256sum | cut -c1-16)
+  local hash; hash=$( { hash_of "$comp/src" "$comp/Dockerfile" "$comp/tsconfig.image.json" package.json package-lock.json tsconfig.json .dockerignore; basename "$base_tar"; } | sha256sum | cut -c1-16)
   local tar; tar=$(archive "$tag" "$hash")
   if [ -f "$tar" ]; then echo "$tar"; return 0; fi
   log "building $tag from $comp/Dockerfile (log: $LOGDIR/$comp.log)"

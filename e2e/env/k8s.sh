@@ -33,7 +33,7 @@ cert() {
 
 # kubeconfig <file> <cert name>: a kubeconfig authenticating with that client cert.
 kubeconfig() {
-  cat > "$1" <<KC
+  write_if_changed "$1" <<KC
 apiVersion: v1
 kind: Config
 clusters:

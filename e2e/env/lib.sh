@@ -43,6 +43,34 @@ wait_for() {
   done
 }
 
+# render <template> <dest>: the template with its ${NAME}s replaced by the
+# shell variables of those names, written only when the result differs from
+# what is there. Running processes watch some of these files (kube-proxy exits
+# when its config file changes), so an unchanged config must stay untouched
+# for a second `up` to leave running components alone.
+render() {
+  local tpl=$1 dest=$2 name vars=() names=()
+  for name in $(grep -o '\${[A-Za-z_][A-Za-z0-9_]*}' "$tpl" | tr -d '${}' | sort -u); do
+    [ -n "${!name+x}" ] || die "$tpl uses \${$name}, which is not set"
+    vars+=("$name=${!name}"); names+=("\${$name}")
+  done
+  write_if_changed "$dest" < <(env "${vars[@]}" envsubst "${names[*]}" < "$tpl")
+}
+
+# write_if_changed <dest>: standard input into dest, unless dest already holds
+# exactly that (the file, its inode and its mtime stay as they are). Files it
+# did change are listed in CHANGED_FILES, so a caller can restart what reads them.
+CHANGED_FILES=()
+write_if_changed() {
+  local dest=$1 tmp
+  tmp=$(mktemp "$dest.XXXXXX")
+  cat > "$tmp"
+  if cmp -s "$tmp" "$dest"; then rm -f "$tmp"; else mv -f "$tmp" "$dest"; CHANGED_FILES+=("$dest"); fi
+}
+
+# changed <file>: true when write_if_changed changed that file in this run.
+changed() { local f; for f in "${CHANGED_FILES[@]}"; do [ "$f" = "$1" ] && return 0; done; return 1; }
+
 # pid_alive <pidfile>: true when the process recorded in pidfile is running.
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

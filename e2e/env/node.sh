@@ -118,172 +118,35 @@ identities() {
 
 configs() {
   mkdir -p "$DIR"/{containerd,cni/net.d,cni/ipam,kubelet,volumes,pod-logs}
-  cat > "$DIR/containerd/config.toml" <<EOF
-version = 2
-root = "$DIR/containerd/root"
-state = "$DIR/containerd/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
-[grpc]
-  address = "$CTRD_SOCK"
-[ttrpc]
-  address = "$DIR/containerd/containerd.sock.ttrpc"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$DIR/containerd/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "registry.k8s.io/pause:3.10"
-  enable_selinux = false
-  # We are root without CAP_SYS_RESOURCE here: an oom_score_adj below our own
-  # (kubelet asks -998 for sandboxes) would fail every pod.
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$CNI_BIN"
-    conf_dir = "$DIR/cni/net.d"
-EOF
-  cat > "$DIR/cni/net.d/10-sluice.conflist" <<EOF
-{
-  "cniVersion": "1.0.0",
-  "name": "sluice",
-  "plugins": [
-    {
-      "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": {
-        "type": "host-local", "dataDir": "$DIR/cni/ipam",
-        "ranges": [[{ "subnet": "$POD_CIDR", "gateway": "$POD_GATEWAY" }]],
-        "routes": [{ "dst": "0.0.0.0/0" }]
-      }
-    },
-    { "type": "portmap", "capabilities": { "portMappings": true } }
-  ]
-}
-EOF
-  cat > "$DIR/kubelet.yaml" <<EOF
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $NODE_IP
-port: $KUBELET_PORT
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-healthzPort: $KUBELET_HEALTHZ_PORT
-tlsCertFile: $PKI/kubelet-serving.crt
-tlsPrivateKeyFile: $PKI/kubelet-serving.key
-authentication:
-  anonymous: {enabled: false}
-  webhook: {enabled: true}
-  x509: {clientCAFile: $PKI/ca.crt}
-authorization: {mode: Webhook}
-containerRuntimeEndpoint: unix://$CTRD_SOCK
-cgroupDriver: cgroupfs
-# The machines are cgroup v1 (hybrid); Kubernetes 1.35 still runs there when asked.
-failCgroupV1: false
-failSwapOn: false
-clusterDomain: cluster.local
-clusterDNS: [$NODE_IP]
-# Pods resolve cluster names only: no upstream resolver, nothing leaves the machine.
-resolvConf: ""
-podCIDR: $POD_CIDR
-podLogsDir: $DIR/pod-logs
-volumePluginDir: $DIR/kubelet/volume-plugins
-# Our images cannot be pulled again: never garbage-collect them, never evict
-# for disk pressure on a shared development disk.
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-evictionHard: {memory.available: 100Mi, nodefs.available: "0%", imagefs.available: "0%", nodefs.inodesFree: "0%"}
-serializeImagePulls: false
-rotateCertificates: false
-registerNode: true
-maxPods: 110
-EOF
-  cat > "$DIR/kube-proxy.yaml" <<EOF
-apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-clientConnection: {kubeconfig: $DIR/kube-proxy.kubeconfig}
-hostnameOverride: $NODE_NAME
-mode: iptables
-clusterCIDR: $POD_CIDR
-bindAddress: $NODE_IP
-healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
-metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
-nodePortAddresses: ["$NODE_IP/32"]
-# Program a Service's endpoints as soon as they change (default: at most once a
-# second), so a pod that just became Ready is reachable through its Service.
-iptables: {minSyncPeriod: 0s}
-# Leave the machine's conntrack settings as they are.
-conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
-EOF
-  cat > "$DIR/Corefile" <<EOF
-cluster.local:53 in-addr.arpa:53 ip6.arpa:53 {
-  bind $NODE_IP
-  errors
-  health 127.0.0.1:$COREDNS_HEALTH_PORT
-  ready 127.0.0.1:$COREDNS_READY_PORT
-  kubernetes cluster.local in-addr.arpa ip6.arpa {
-    kubeconfig $DIR/coredns.kubeconfig sluice
-    pods insecure
-    fallthrough in-addr.arpa ip6.arpa
-  }
-  cache 5
-}
-EOF
+  render "$SLUICE_ROOT/e2e/env/node/containerd.toml" "$DIR/containerd/config.toml"
+  render "$SLUICE_ROOT/e2e/env/node/10-sluice.conflist" "$DIR/cni/net.d/10-sluice.conflist"
+  render "$SLUICE_ROOT/e2e/env/node/kubelet.yaml" "$DIR/kubelet.yaml"
+  render "$SLUICE_ROOT/e2e/env/node/kube-proxy.yaml" "$DIR/kube-proxy.yaml"
+  render "$SLUICE_ROOT/e2e/env/node/Corefile" "$DIR/Corefile"
 }
 
 # Cluster objects the node's helpers need: RBAC for CoreDNS and the
 # provisioner, and the default StorageClass.
 cluster_objects() {
-  "${KUBECTL[@]}" apply -f - > "$DIR/cluster-objects.log" <<EOF
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: "system:coredns"}
-rules:
-- apiGroups: [""]
-  resources: [endpoints, services, pods, namespaces]
-  verbs: [list, watch]
-- apiGroups: [discovery.k8s.io]
-  resources: [endpointslices]
-  verbs: [list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: "system:coredns"}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:coredns"}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:coredns"}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: "system:sluice-provisioner"}
-rules:
-- apiGroups: [""]
-  resources: [persistentvolumeclaims]
-  verbs: [list, get, watch]
-- apiGroups: [""]
-  resources: [persistentvolumes]
-  verbs: [list, get, watch, create, delete]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: "system:sluice-provisioner"}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:sluice-provisioner"}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:sluice-provisioner"}]
----
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata:
-  name: $STORAGE_CLASS
-  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
-provisioner: sluice.dev/local
-reclaimPolicy: Delete
-volumeBindingMode: Immediate
-EOF
+  render "$SLUICE_ROOT/e2e/env/node/cluster-objects.yaml" "$DIR/cluster-objects.yaml"
+  "${KUBECTL[@]}" apply -f "$DIR/cluster-objects.yaml" > "$DIR/cluster-objects.log"
 }
 
 # --- processes -----------------------------------------------------------------
+
+# restart_reconfigured: a running component whose config file this run has
+# changed is stopped, so that up starts it again on the new config (kube-proxy
+# would exit by itself on a changed file; the others would go on with the old
+# one). Components whose config is unchanged are left running.
+restart_reconfigured() {
+  local pair
+  for pair in containerd:containerd/config.toml kubelet:kubelet.yaml kube-proxy:kube-proxy.yaml coredns:Corefile; do
+    if changed "$DIR/${pair#*:}" && pid_alive "$DIR/${pair%%:*}.pid"; then
+      log "${pair%%:*}: configuration changed, restarting"
+      stop_pid "$DIR/${pair%%:*}.pid" 20
+    fi
+  done
+}
 
 # start <name> <binary> <args...>: run in its own session, logging to a file.
 start() {
@@ -326,6 +189,7 @@ up() {
   bash "$SLUICE_ROOT/e2e/env/build-node.sh"
   identities
   configs
+  restart_reconfigured
   cluster_objects
 
   # There is no registry: an image that is not here must fail to pull at

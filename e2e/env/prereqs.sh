@@ -8,6 +8,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
+command -v envsubst >/dev/null || missing+=(gettext-base)   # lib.sh render
 # The node: container runtime, CNI plugins, image building, the base rootfs.
 if [ "${SLUICE_NODE:-1}" != 0 ]; then
   command -v containerd >/dev/null || missing+=(containerd)

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ConfigError, ConnectError, Schemas, type SourceRecord } from '../sdk/index.js';
 import { DataGenConnector } from './datagen-connector.js';
 import { DATAGEN_VALUE_SCHEMA, DataGenTask } from './datagen-task.js';
-import { InMemoryOffsetStorageReader, pollRecords, sourceContext } from './test-helpers.js';
+import { InMemoryOffsetStorageReader, pollRecords, sourceContext } from './connector-context.test-support.js';
 
 const noContext = { requestTaskReconfiguration: () => {}, raiseError: () => {} };
 

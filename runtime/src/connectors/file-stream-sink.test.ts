@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Schemas, structSchema, type SinkRecord } from '../sdk/index.js';
 import { FileStreamSinkConnector } from './file-stream-sink-connector.js';
 import { FileStreamSinkTask } from './file-stream-sink-task.js';
-import { sinkContext, tempDir } from './test-helpers.js';
+import { sinkContext, tempDir } from './connector-context.test-support.js';
 
 const noContext = { requestTaskReconfiguration: () => {}, raiseError: () => {} };
 

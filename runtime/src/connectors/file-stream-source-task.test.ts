@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { Schemas } from '../sdk/index.js';
 import { FileStreamSourceTask } from './file-stream-source-task.js';
-import { InMemoryOffsetStorageReader, pollRecords, sourceContext, tempDir } from './test-helpers.js';
+import { InMemoryOffsetStorageReader, pollRecords, sourceContext, tempDir } from './connector-context.test-support.js';
 
 describe('FileStreamSourceTask', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

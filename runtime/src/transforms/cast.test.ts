@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ConfigError, DataError, Schemas, structSchema, primitiveSchema } from '../sdk/index.js';
 import { CastKey, CastValue } from './cast.js';
 import { LOGICAL_TIMESTAMP } from './schema-util.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('Cast', () => {
   describe('configuration', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, DataError, Schemas, structSchema } from '../sdk/index.js';
 import { ExtractFieldKey, ExtractFieldValue } from './extract-field.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('ExtractField', () => {
   const inner = structSchema([['id', Schemas.INT32]]);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DataError, Schemas, arraySchema, primitiveSchema, structSchema } from '../sdk/index.js';
 import { FlattenKey, FlattenValue } from './flatten.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('Flatten', () => {
   it('flattens nested maps with the default delimiter', () => {

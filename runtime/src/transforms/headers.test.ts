@@ -3,7 +3,7 @@ import { ConfigError, DataError, Schemas, structSchema } from '../sdk/index.js';
 import { DropHeaders } from './drop-headers.js';
 import { HeaderFromKey, HeaderFromValue } from './header-from.js';
 import { InsertHeader, parseLiteral } from './insert-header.js';
-import { configured, keyRecord, sourceRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, sourceRecord, valueRecord } from './records.test-support.js';
 
 describe('HeaderFrom', () => {
   const schema = structSchema(

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, Schemas } from '../sdk/index.js';
 import { HoistFieldKey, HoistFieldValue } from './hoist-field.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('HoistField', () => {
   it('wraps a schemaless value in a map', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DataError, Schemas, structSchema } from '../sdk/index.js';
 import { InsertFieldKey, InsertFieldValue } from './insert-field.js';
 import { LOGICAL_TIMESTAMP } from './schema-util.js';
-import { configured, keyRecord, sinkRecord, sourceRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, sinkRecord, sourceRecord, valueRecord } from './records.test-support.js';
 
 describe('InsertField', () => {
   const props = {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, DataError, Schemas, structSchema } from '../sdk/index.js';
 import { MaskFieldKey, MaskFieldValue } from './mask-field.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('MaskField', () => {
   it('replaces schemaless fields with empty values of their type', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError } from '../sdk/index.js';
 import { HasHeaderKey, RecordIsTombstone, TopicNameMatches } from './predicates.js';
-import { sourceRecord } from './test-support.js';
+import { sourceRecord } from './records.test-support.js';
 
 describe('TopicNameMatches', () => {
   const matches = (pattern: string, topic: string): boolean => {

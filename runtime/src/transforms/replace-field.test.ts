@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, Schemas, structSchema } from '../sdk/index.js';
 import { ReplaceFieldKey, ReplaceFieldValue } from './replace-field.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('ReplaceField', () => {
   const schema = structSchema(

@@ -4,7 +4,7 @@ import { Filter } from './filter.js';
 import { RegexRouter } from './regex-router.js';
 import { TimestampRouter } from './timestamp-router.js';
 import { ValueToKey } from './value-to-key.js';
-import { configured, sourceRecord, valueRecord } from './test-support.js';
+import { configured, sourceRecord, valueRecord } from './records.test-support.js';
 
 describe('ValueToKey', () => {
   it('builds a schemaless key from value fields', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, DataError, Schemas, structSchema } from '../sdk/index.js';
 import { SetSchemaMetadataKey, SetSchemaMetadataValue } from './set-schema-metadata.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('SetSchemaMetadata', () => {
   const schema = structSchema([['a', Schemas.INT32]], { name: 'old', version: 1, doc: 'kept' });

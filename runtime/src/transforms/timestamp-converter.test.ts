@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ConfigError, DataError, Schemas, structSchema } from '../sdk/index.js';
 import { LOGICAL_DATE, LOGICAL_TIME, LOGICAL_TIMESTAMP, timestampSchema } from './schema-util.js';
 import { TimestampConverterKey, TimestampConverterValue } from './timestamp-converter.js';
-import { configured, keyRecord, valueRecord } from './test-support.js';
+import { configured, keyRecord, valueRecord } from './records.test-support.js';
 
 describe('TimestampConverter', () => {
   const instant = new Date(Date.UTC(2024, 2, 15, 13, 45, 30, 250));
