@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { HttpTarget, type HttpTargetOptions } from '../../../../e2e/src/http-target.js';
 import { RecordRejectedError, type SinkRecord } from '../../sdk/index.js';
-import { sinkContext, tempDir } from '../test-helpers.js';
+import { sinkContext, tempDir } from '../connector-context.test-support.js';
 import { HttpSinkConnector } from './http-sink-connector.js';
 import { DLQ_BODY_HEADER, DLQ_STATUS_HEADER, HttpSinkTask } from './http-sink-task.js';
 
