@@ -88,8 +88,8 @@ describe('ConfigProviders', () => {
       expect(warnings.length).to.be.greaterThan(0);
     });
 
-    it('refuses a relative or missing allowed path at startup, as Apache does', async () => {
-      for (const bad of ['relative/dir', '/no/such/dir/anywhere']) {
+    it('refuses a relative allowed path at startup, as Apache does', async () => {
+      for (const bad of ['relative/dir']) {
         expect(
           () =>
             new ConfigProviders({
@@ -97,8 +97,23 @@ describe('ConfigProviders', () => {
               'config.providers.dir.class': `${P}DirectoryConfigProvider`,
               'config.providers.dir.param.allowed.paths': bad,
             }),
-        ).to.throw(/config\.providers\.dir\.param\.allowed\.paths.*should be absolute and exist/);
+        ).to.throw(/config\.providers\.dir\.param\.allowed\.paths.*should be absolute/);
       }
+    });
+
+    it('only warns about a missing allowed path (a secrets directory not mounted yet), which allows nothing', async () => {
+      const missing = path.join(tmpdir(), `no-such-${process.pid}-${Date.now()}`);
+      const warnings: unknown[] = [];
+      const providers = new ConfigProviders(
+        {
+          'config.providers': 'dir',
+          'config.providers.dir.class': `${P}DirectoryConfigProvider`,
+          'config.providers.dir.param.allowed.paths': missing,
+        },
+        (message) => warnings.push(message),
+      );
+      expect(warnings).to.have.length(1);
+      expect(providers.resolve({ x: '${dir:/etc:hostname}' }).x).to.equal('${dir:/etc:hostname}');
     });
   });
 

@@ -11,7 +11,7 @@
 // A placeholder a provider may not or cannot resolve stays as written (as
 // Apache's ConfigTransformer leaves it). Every resolved value is registered
 // with secret-mask.ts, so it is masked wherever the process writes text.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../sdk/index.js';
 import { compileJavaRegex } from '../transforms/java-regex.js';
@@ -30,10 +30,7 @@ const P = 'org.apache.kafka.common.config.provider.';
 
 const PROVIDERS: Record<string, (alias: string, params: Record<string, string>, warn: Warn) => Provider> = {
   [`${P}FileConfigProvider`]: (alias, params, warn) => {
-    const allowed = AllowedPaths.parse(
-      `config.providers.${alias}.param.${ALLOWED_PATHS_PARAM}`,
-      params[ALLOWED_PATHS_PARAM],
-    );
+    const allowed = allowedPaths(alias, params, warn);
     return (file, key) => {
       if (!file) return undefined;
       if (!allowed.allows(path.resolve(file))) {
@@ -44,10 +41,7 @@ const PROVIDERS: Record<string, (alias: string, params: Record<string, string>, 
     };
   },
   [`${P}DirectoryConfigProvider`]: (alias, params, warn) => {
-    const allowed = AllowedPaths.parse(
-      `config.providers.${alias}.param.${ALLOWED_PATHS_PARAM}`,
-      params[ALLOWED_PATHS_PARAM],
-    );
+    const allowed = allowedPaths(alias, params, warn);
     return (dir, key) => {
       if (!dir) return undefined;
       const file = path.join(dir, key);
@@ -81,6 +75,22 @@ const PROVIDERS: Record<string, (alias: string, params: Record<string, string>, 
     };
   },
 };
+
+/**
+ * A provider's allowed.paths. Apache refuses a path that does not exist; here
+ * it only warns (the operator allows its secrets directory, which exists only
+ * when a Secret is mounted): a missing root allows nothing until it exists.
+ */
+function allowedPaths(alias: string, params: Record<string, string>, warn: Warn): AllowedPaths {
+  const key = `config.providers.${alias}.param.${ALLOWED_PATHS_PARAM}`;
+  const value = params[ALLOWED_PATHS_PARAM];
+  for (const p of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    if (path.isAbsolute(p) && !existsSync(p)) warn('An allowed path does not exist (yet)', { key, path: p });
+  return AllowedPaths.parse(key, value, false);
+}
 
 const PLACEHOLDER = /\$\{([^}:]+):(?:([^}]*):)?([^}:]+)\}/g;
 
