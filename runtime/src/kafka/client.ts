@@ -5,6 +5,7 @@ import { createRequire, Module } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
 import type { KafkaConfig, Message, PartitionerArgs, SASLOptions } from 'kafkajs';
 import { ConfigError } from '../sdk/index.js';
+import { createRecordDecoder } from './record-decoder.js';
 import type { Logger } from '../util/logging.js';
 
 const require = createRequire(import.meta.url);
@@ -88,6 +89,8 @@ function loadKafkaJs(): { kafkaJs: typeof KafkaJs; patched: boolean } {
   if (version === '2.2.4') {
     const grouping = replaceModule('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
     const filter = replaceModule('kafkajs/src/consumer/filterAbortedMessages.js', filterAbortedMessages);
+    // Not a correctness fix: the consumer's per-record decoding without Long arithmetic (record-decoder.ts).
+    replaceModule('kafkajs/src/protocol/recordBatch/record/v0/decoder.js', createRecordDecoder());
     patched = grouping && filter;
   }
   return { kafkaJs: require('kafkajs') as typeof KafkaJs, patched };

@@ -3,11 +3,11 @@
 // Kafka outage is not a task failure: kafkajs's consumer reconnects by
 // itself, and a commit that fails for it is tried again at the next flush.
 import type { Consumer, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
-import type { Header, SinkRecord, SinkTask, TopicPartition } from '../sdk/index.js';
+import type { Header, SchemaAndValue, SinkRecord, SinkTask, TopicPartition } from '../sdk/index.js';
 import type { Logger } from '../util/logging.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 import type { ConverterSet } from './converters.js';
-import { ErrorHandler, SKIPPED, type ErrorContext } from './error-handler.js';
+import { ErrorHandler, SKIPPED, type ErrorContext, type Stage } from './error-handler.js';
 import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
 import type { TransformationChain } from './transformation-chain.js';
 import { isKafkaOutage } from '../kafka/errors.js';
@@ -286,30 +286,30 @@ export class WorkerSinkTask extends WorkerTask {
     message: KafkaMessage,
   ): SinkRecord | null | typeof SKIPPED | Promise<typeof SKIPPED> {
     const { converters, errors, transforms } = this.deps;
-    const consumed: ErrorContext['consumed'] = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-      headers: flatHeaders(message.headers),
-    };
-    const key = errors.executeSync({ stage: 'KEY_CONVERTER', className: converters.keyClass, consumed }, () =>
-      converters.key.toConnectData(topic, message.key),
-    );
-    if (key === SKIPPED || key instanceof Promise) return key;
-    const value = errors.executeSync({ stage: 'VALUE_CONVERTER', className: converters.valueClass, consumed }, () =>
-      converters.value.toConnectData(topic, message.value),
-    );
-    if (value === SKIPPED || value instanceof Promise) return value;
+    // The happy path allocates no error contexts or closures: they are built only when a stage throws.
+    const failed = (stage: Stage, className: string, err: unknown, record?: SinkRecord) =>
+      errors.executeSync({ stage, className, record, consumed: consumedMessage(topic, partition, message) }, () => {
+        throw err;
+      });
+    let key: SchemaAndValue;
+    try {
+      key = converters.key.toConnectData(topic, message.key);
+    } catch (err) {
+      return failed('KEY_CONVERTER', converters.keyClass, err);
+    }
+    let value: SchemaAndValue;
+    try {
+      value = converters.value.toConnectData(topic, message.value);
+    } catch (err) {
+      return failed('VALUE_CONVERTER', converters.valueClass, err);
+    }
     let headers: Header[] | undefined;
-    if (message.headers && Object.keys(message.headers).length > 0) {
-      const converted = errors.executeSync(
-        { stage: 'HEADER_CONVERTER', className: converters.headerClass, consumed },
-        () => toConnectHeaders(converters, topic, message.headers!),
-      );
-      if (converted === SKIPPED || converted instanceof Promise) return converted;
-      headers = converted;
+    if (message.headers && hasKeys(message.headers)) {
+      try {
+        headers = toConnectHeaders(converters, topic, message.headers);
+      } catch (err) {
+        return failed('HEADER_CONVERTER', converters.headerClass, err);
+      }
     }
     const offset = Number(message.offset);
     const record: SinkRecord = {
@@ -328,9 +328,11 @@ export class WorkerSinkTask extends WorkerTask {
       originalKafkaOffset: offset,
     };
     if (transforms.size === 0) return record;
-    return errors.executeSync({ stage: 'TRANSFORMATION', className: 'TransformationChain', record, consumed }, () =>
-      transforms.apply(record),
-    );
+    try {
+      return transforms.apply(record);
+    } catch (err) {
+      return failed('TRANSFORMATION', 'TransformationChain', err, record);
+    }
   }
 
   /** The original consumed bytes of a record, re-encoded for the DLQ (the task only has the Connect form). */
@@ -445,6 +447,22 @@ function groupByTopic(tps: TopicPartition[]): Array<{ topic: string; partitions:
   const m = new Map<string, number[]>();
   for (const tp of tps) m.set(tp.topic, [...(m.get(tp.topic) ?? []), tp.partition]);
   return [...m].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function consumedMessage(topic: string, partition: number, message: KafkaMessage): ErrorContext['consumed'] {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: flatHeaders(message.headers),
+  };
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function flatHeaders(headers: IHeaders | undefined): Record<string, Buffer | string | undefined> | undefined {
