@@ -24,6 +24,12 @@ describe('the built-in connector plugins', () => {
         ['JdbcSinkConnector', 'JdbcSink', 'dev.sluice.connect.jdbc.PostgresSinkConnector', 'PostgresSink'],
         '0.1.0',
       ],
+      [
+        'io.debezium.connector.postgresql.PostgresConnector',
+        'source',
+        ['PostgresConnector', 'Postgres', 'dev.sluice.connect.postgres.PostgresConnector'],
+        '0.1.0',
+      ],
     ]);
   });
 

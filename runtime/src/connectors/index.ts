@@ -6,6 +6,7 @@ import { FileStreamSinkConnector } from './file-stream-sink-connector.js';
 import { FileStreamSourceConnector } from './file-stream-source-connector.js';
 import { HttpSinkConnector } from './http/http-sink-connector.js';
 import { JdbcSinkConnector } from './jdbc/jdbc-sink-connector.js';
+import { PostgresConnector } from './postgres/connector.js';
 import { CONNECTORS_VERSION } from './version.js';
 
 export { DataGenConnector } from './datagen-connector.js';
@@ -18,6 +19,8 @@ export { HttpSinkConnector } from './http/http-sink-connector.js';
 export { HttpSinkTask } from './http/http-sink-task.js';
 export { JdbcSinkConnector } from './jdbc/jdbc-sink-connector.js';
 export { JdbcSinkTask } from './jdbc/jdbc-sink-task.js';
+export { PostgresConnector } from './postgres/connector.js';
+export { PostgresSourceTask } from './postgres/task.js';
 
 export const plugins: PluginDescriptor[] = [
   {
@@ -54,5 +57,12 @@ export const plugins: PluginDescriptor[] = [
     aliases: ['JdbcSinkConnector', 'JdbcSink', 'dev.sluice.connect.jdbc.PostgresSinkConnector', 'PostgresSink'],
     version: CONNECTORS_VERSION,
     create: JdbcSinkConnector,
+  },
+  {
+    type: 'source',
+    class: 'io.debezium.connector.postgresql.PostgresConnector',
+    aliases: ['PostgresConnector', 'Postgres', 'dev.sluice.connect.postgres.PostgresConnector'],
+    version: CONNECTORS_VERSION,
+    create: PostgresConnector,
   },
 ];
