@@ -193,6 +193,10 @@ describe('PostgreSQL CDC connector (standalone) @env', function () {
     await insert(1, 2000);
     await eventually('some records', async () => (await readTopic(kafka, topic, 1, 3000)).length > 0);
     await first.kill();
+    const beforeSecond = await withPg(
+      pgEnv,
+      async (c) => (await c.query('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn as string,
+    );
     await insert(2001, 3000);
     await startWorker(dir, config, port);
     await insert(3001, 4000);
@@ -202,19 +206,16 @@ describe('PostgreSQL CDC connector (standalone) @env', function () {
     expect(unique.size, 'distinct ids').to.equal(4000);
     const duplicates = ids.length - unique.size;
     console.log(`      resume after SIGKILL: 4000 rows, ${ids.length} records, ${duplicates} duplicates`);
-    // The slot's confirmed position moves to what the stored offsets cover.
-    await eventually(
-      'confirmed_flush_lsn to advance past the last insert',
-      () =>
-        withPg(pgEnv, async (c) => {
-          const r = await c.query(
-            `SELECT confirmed_flush_lsn >= (SELECT max(lsn) FROM (SELECT pg_current_wal_lsn() AS lsn) x) - 100000 AS ok,
-                    confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`,
-            [slot],
-          );
-          return r.rows[0]?.lsn !== undefined && r.rows[0].lsn !== '0/0';
-        }),
-      { timeoutMs: 60_000 },
+    // The slot's confirmed position moves to what the stored offsets cover:
+    // the third batch's records carry the second batch's commit as lsn_commit.
+    await eventually('confirmed_flush_lsn to pass the second batch', () =>
+      withPg(pgEnv, async (c) => {
+        const r = await c.query(
+          'SELECT confirmed_flush_lsn >= $2::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $1',
+          [slot, beforeSecond],
+        );
+        return r.rows[0]?.ok === true;
+      }),
     );
   });
 

@@ -14,6 +14,7 @@ import type { Logger } from '../util/logging.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 import type { ConverterSet } from './converters.js';
 import { ErrorHandler, SKIPPED } from './error-handler.js';
+import { produceChunks } from './produce-chunks.js';
 import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
 import type { TransformationChain } from './transformation-chain.js';
 import { OutageRetry, StoppedDuringOutageError } from './outage-retry.js';
@@ -247,11 +248,17 @@ export class WorkerSourceTask extends WorkerTask {
   private async send({ byTopic, offsets, keptCount, kept, dropped }: PreparedBatch): Promise<void> {
     const { metrics, errors } = this.deps;
     if (byTopic.size > 0) {
-      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      // Several requests when the records are large (the broker refuses batches over message.max.bytes);
+      // a retry resumes at the first request not acknowledged.
+      const chunks = produceChunks(byTopic);
+      let done = 0;
       // While Kafka is away the same batch is sent again (never skipped, never a task failure);
       // what Kafka refuses is for errors.tolerance.
       const sent = await errors.execute({ stage: 'KAFKA_PRODUCE', className: 'Producer' }, () =>
-        this.outage.run('acknowledge records', () => this.deps.producer.sendBatch({ acks: -1, topicMessages })),
+        this.outage.run('acknowledge records', async () => {
+          for (; done < chunks.length; done++)
+            await this.deps.producer.sendBatch({ acks: -1, topicMessages: chunks[done]! });
+        }),
       );
       if (sent === SKIPPED)
         this.log.warn('Records Kafka refused were skipped (errors.tolerance=all)', { records: keptCount });
@@ -342,7 +349,9 @@ export class WorkerSourceTask extends WorkerTask {
     }
     if (byTopic.size > 0) {
       await this.transactional(() =>
-        txn.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
+        (async () => {
+          for (const topicMessages of produceChunks(byTopic)) await txn.sendBatch({ acks: -1, topicMessages });
+        })(),
       );
       for (const topic of byTopic.keys()) {
         if (!this.topicsSeen.has(topic)) {

@@ -52,7 +52,8 @@ export class ReplicationConnection {
    */
   start(slot: string, publication: string, startLsn: number, onFrame: (f: CopyFrame) => void): Promise<void> {
     const conn = (this.client as unknown as { connection: PgConnectionInternals }).connection;
-    conn.on('copyData', (msg) => onFrame(decodeCopyFrame(msg.chunk)));
+    // The parser reuses its buffer: frames that wait in a backlog need their own copy.
+    conn.on('copyData', (msg) => onFrame(decodeCopyFrame(Buffer.from(msg.chunk))));
     this.streaming = true;
     const sql =
       `START_REPLICATION SLOT ${slot} LOGICAL ${formatLsn(startLsn)} ` +
