@@ -296,6 +296,12 @@ export class PostgresSourceTask implements SourceTask {
         offsetLsn = streamFrom = created.consistentPoint;
       } else {
         offsetLsn = parseLsn((await sql.query('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn);
+        // Streaming restarts at the slot's confirmed position: the last transaction it covers.
+        const slot = await sql.query(
+          'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
+          [this.cfg.slot],
+        );
+        if (slot.rows[0]?.lsn) this.lastCommitEnd = parseLsn(slot.rows[0].lsn);
       }
     } finally {
       // The snapshot is imported: the exporting connection may go.
