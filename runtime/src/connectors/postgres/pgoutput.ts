@@ -173,10 +173,10 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
       const relationId = r.u32();
       let key: TupleValue[] | null = null;
       let old: TupleValue[] | null = null;
-      let kind = String.fromCharCode(r.u8());
+      const kind = String.fromCharCode(r.u8());
       if (kind === 'K') key = r.tuple();
       else if (kind === 'O') old = r.tuple();
-      if (kind !== 'N') kind = String.fromCharCode(r.u8());
+      if (kind !== 'N') r.u8(); // the 'N' before the new tuple
       return { tag: 'update', relationId, key, old, newTuple: r.tuple() };
     }
     case 'D': {
