@@ -8,6 +8,7 @@
 //   npm run bench:operator            BENCH_SCALE=0.1 for a quick try
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,12 +24,35 @@ interface Env {
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
 
+/** The running environment (info.sh), else brings it up (up.sh, idempotent). */
 function envUp(): Env {
-  const out = execFileSync('bash', [path.join(root, 'e2e/env/up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out: string[];
+  try {
+    out = execFileSync('bash', [path.join(root, 'e2e/env/info.sh')], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim()
+      .split('\n');
+    return JSON.parse(out[out.length - 1]!) as Env;
+  } catch {
+    // not up yet
+  }
+  out = execFileSync('bash', [path.join(root, 'e2e/env/up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
     .toString()
     .trim()
     .split('\n');
   return JSON.parse(out[out.length - 1]!) as Env;
+}
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 async function pool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
@@ -64,7 +88,7 @@ async function run(env: Env, clusters: number, perCluster: number): Promise<Resu
   const rest = new RestClient(kc);
   const ns = `bench-op-${Date.now().toString(36)}`;
   await rest.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: ns } } });
-  const healthPort = 18000 + Math.floor(Math.random() * 1000);
+  const healthPort = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-op-'));
   const op = new MeasuredProcess(
     process.execPath,
@@ -121,14 +145,14 @@ async function run(env: Env, clusters: number, perCluster: number): Promise<Resu
     // Settled: every object has a status for its generation.
     for (;;) {
       op.assertRunning();
-      const k = await rest.request<{ items: Array<{ status?: { observedGeneration?: number } }> }>({
-        method: 'GET',
-        path: base('kafkaconnects'),
-      });
-      const c = await rest.request<{ items: Array<{ status?: { observedGeneration?: number } }> }>({
-        method: 'GET',
-        path: base('connectors'),
-      });
+      type List = { items: Array<{ status?: { observedGeneration?: number } }> };
+      // The apiserver may answer 429 for a moment (e.g. CRD storage re-initialising): look again.
+      const k = await rest.request<List>({ method: 'GET', path: base('kafkaconnects') }).catch(() => undefined);
+      const c = await rest.request<List>({ method: 'GET', path: base('connectors') }).catch(() => undefined);
+      if (!k || !c) {
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
       const done =
         k.items.filter((o) => o.status?.observedGeneration === 1).length +
         c.items.filter((o) => o.status?.observedGeneration === 1).length;

@@ -42,6 +42,32 @@ export interface WatcherOptions {
   maxBackoffMs?: number;
   /** Page size of list calls. */
   pageSize?: number;
+  /**
+   * What of each object the cache keeps (client-go's SetTransform); applied
+   * before caching and before handlers see it. Default: slimObject.
+   */
+  transform?: <O extends k8s.KubernetesObject>(obj: O) => O;
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The object without what no reconciler reads but every cached copy would
+ * carry: the field sets of metadata.managedFields (about half of a typical
+ * object; the entries stay, without fieldsV1, so "who manages this" can still
+ * be asked) and kubectl's last-applied-configuration annotation (a second
+ * copy of the whole object).
+ */
+export function slimObject<T extends k8s.KubernetesObject>(obj: T): T {
+  const meta = obj.metadata;
+  if (!meta) return obj;
+  const slim: k8s.V1ObjectMeta = { ...meta };
+  if (meta.managedFields) slim.managedFields = meta.managedFields.map(({ fieldsV1: _f, ...entry }) => entry);
+  if (meta.annotations && LAST_APPLIED in meta.annotations) {
+    const { [LAST_APPLIED]: _l, ...rest } = meta.annotations;
+    slim.annotations = rest;
+  }
+  return { ...obj, metadata: slim };
 }
 
 interface ListResponse<T> {
@@ -196,7 +222,7 @@ export class Watcher<T extends k8s.KubernetesObject = k8s.KubernetesObject> impl
     const seen = new Set<string>();
     for (const obj of items) {
       seen.add(objectCacheKey(obj));
-      this.upsert(obj);
+      this.upsert(this.transform(obj));
     }
     for (const [key, old] of [...this.cache]) {
       if (!seen.has(key)) {
@@ -260,19 +286,23 @@ export class Watcher<T extends k8s.KubernetesObject = k8s.KubernetesObject> impl
     switch (phase) {
       case 'ADDED':
       case 'MODIFIED':
-        this.upsert(obj);
+        this.upsert(this.transform(obj));
         break;
       case 'DELETED': {
         const key = objectCacheKey(obj);
         const old = this.cache.get(key);
         this.cache.delete(key);
-        this.emit('delete', obj, old);
+        this.emit('delete', this.transform(obj), old);
         break;
       }
       case 'BOOKMARK':
         break;
     }
     if (version) this.resourceVersion = version;
+  }
+
+  private transform(obj: T): T {
+    return (this.options.transform ?? slimObject)(obj);
   }
 
   private upsert(obj: T): void {
