@@ -316,7 +316,8 @@ export class Worker {
     const log = this.opts.logs.logger('sluice.worker.Worker', { connector });
     const kafka = createKafka({
       clientId: `connector-fencing-${connector}`,
-      props: this.clientProps('producer', config),
+      // The stored config keeps its placeholders: resolve them for the fencing producer, as for a task's.
+      props: this.clientProps('producer', this.opts.providers.resolve(config)),
       logger: log,
     });
     await Promise.all(
