@@ -1,15 +1,22 @@
-// A broker that is away for a minute (issue 11): a standalone worker with a
-// FileStream source and sink under continuous input keeps both tasks RUNNING
-// through the outage, and once the broker is back every line reaches the sink
-// file. The broker is the test's own (e2e/src/private-broker.ts): the shared
-// one must never be stopped.
+// A broker that is away for a minute (issue 11): a standalone worker, and a
+// distributed one, with a FileStream source and sink under continuous input
+// keep both tasks RUNNING through the outage, and once the broker is back
+// every line reaches the sink file. The broker is the test's own
+// (e2e/src/private-broker.ts): the shared one must never be stopped.
 import { expect } from 'chai';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eventually } from '../src/eventually.js';
 import { randomName } from '../src/names.js';
 import { PrivateBroker } from '../src/private-broker.js';
-import { RuntimeProcess, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
+import {
+  RuntimeProcess,
+  distributedProps,
+  freePort,
+  restWrite,
+  standaloneProps,
+  tempDir,
+} from '../src/runtime-process.js';
 
 /** How long the broker stays down: longer than kafkajs's own retries (~25 s), which used to fail the source. */
 const OUTAGE_MS = Number(process.env.SLUICE_OUTAGE_MS ?? 60_000);
@@ -25,45 +32,38 @@ describe('runtime: a Kafka outage of a minute @env', function () {
     broker = await PrivateBroker.create();
     await broker.up();
   });
-  after(async () => {
+  afterEach(async () => {
     clearInterval(writer);
     await worker?.kill();
-    await broker?.destroy();
   });
+  after(async () => broker?.destroy());
 
-  it('keeps source and sink RUNNING through the outage and loses no record', async () => {
+  for (const mode of ['standalone', 'distributed'] as const)
+    it(`keeps source and sink RUNNING through the outage and loses no record (${mode})`, () => outage(mode));
+
+  async function outage(mode: 'standalone' | 'distributed') {
     const dir = await tempDir('outage');
     const input = path.join(dir, 'in.txt');
     const output = path.join(dir, 'out.txt');
     await writeFile(input, '');
+    const port = await freePort();
     worker = new RuntimeProcess({
-      mode: 'standalone',
+      mode,
       dir,
-      port: await freePort(),
-      workerProps: standaloneProps(broker.bootstrapServers, dir, 1000),
+      port,
+      workerProps:
+        mode === 'standalone'
+          ? standaloneProps(broker.bootstrapServers, dir, 1000)
+          : distributedProps(broker.bootstrapServers, randomName('outage-group'), port),
     });
     const w = await worker.start();
     const topic = randomName('outage');
     const source = randomName('outage-src');
     const sink = randomName('outage-sink');
-    expect(
-      (
-        await w.rest('PUT', `/connectors/${source}/config`, {
-          'connector.class': 'FileStreamSource',
-          file: input,
-          topic,
-        })
-      ).status,
-    ).to.equal(201);
-    expect(
-      (
-        await w.rest('PUT', `/connectors/${sink}/config`, {
-          'connector.class': 'FileStreamSink',
-          file: output,
-          topics: topic,
-        })
-      ).status,
-    ).to.equal(201);
+    const sourceConfig = { 'connector.class': 'FileStreamSource', file: input, topic };
+    const sinkConfig = { 'connector.class': 'FileStreamSink', file: output, topics: topic };
+    expect((await restWrite(w, 'PUT', `/connectors/${source}/config`, sourceConfig)).status).to.equal(201);
+    expect((await restWrite(w, 'PUT', `/connectors/${sink}/config`, sinkConfig)).status).to.equal(201);
 
     // 20 lines every 100 ms, all through the test.
     let written = 0;
@@ -73,14 +73,18 @@ describe('runtime: a Kafka outage of a minute @env', function () {
       appending = appending.then(() => appendFile(input, lines));
     }, 100);
     const lines = async () => (await readFile(output, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-    await eventually('records flowing before the outage', async () => (await lines()).length > 100);
-
     const states = async () => {
       const s = await Promise.all(
         [source, sink].map(async (c) => (await w.rest('GET', `/connectors/${c}/status`)).body),
       );
       return s.flatMap((x) => [x.connector.state, ...x.tasks.map((t: { state: string }) => t.state)]) as string[];
     };
+    await eventually('records flowing before the outage', async () => (await lines()).length > 100);
+    await eventually(
+      'both connectors and tasks RUNNING',
+      async () => (await states()).join() === 'RUNNING,RUNNING,RUNNING,RUNNING',
+    );
+
     await broker.down();
     const downAt = Date.now();
     const seen = new Set<string>();
@@ -113,10 +117,10 @@ describe('runtime: a Kafka outage of a minute @env', function () {
     const distinct = new Set(got);
     for (let i = 0; i < total; i++) expect(distinct.has(`line-${i}`), `line-${i}`).to.equal(true);
     console.log(
-      `      outage ${OUTAGE_MS} ms: ${total} lines, 0 lost, ${got.length - distinct.size} duplicates, ` +
+      `      ${mode}, outage ${OUTAGE_MS} ms: ${total} lines, 0 lost, ${got.length - distinct.size} duplicates, ` +
         `records flowing again ${recoveredMs} ms after the broker was back`,
     );
     expect(await states()).to.deep.equal(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
     expect(await readFile(w.logFile, 'utf8')).to.include('Kafka is unavailable; retrying until it is back');
-  });
+  }
 });
