@@ -6,19 +6,21 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { withEnv } from '../src/env.js';
+import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { RuntimeProcess, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
 import { createTopic, produce, testKafka } from '../src/kafka.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
-import { silentLogger } from '../../operator/src/kube/logger.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 
 describe('operator: Connector reconcile against a real worker @env', function () {
   this.timeout(120_000);
   const env = withEnv();
   const ns = randomName('conn-test');
+  const operatorLog = new RecordingLogger();
+  dumpOnFailure({ env, namespaces: () => [ns], operatorLog, workerLogs: () => (worker ? [worker.logFile] : []) });
   let operator: RunningOperator;
   let worker: RuntimeProcess;
   let dir: string;
@@ -73,7 +75,7 @@ describe('operator: Connector reconcile against a real worker @env', function ()
     });
     operator = await startOperator({
       kubeConfig: kc,
-      logger: silentLogger,
+      logger: operatorLog,
       namespaces: [ns],
       leaderElection: false,
       // Backoffs of 0, 4, 12 s: the restarted task fails again (group join, refetch)

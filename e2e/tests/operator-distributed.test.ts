@@ -6,13 +6,13 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import type { Kafka } from 'kafkajs';
 import { withEnv } from '../src/env.js';
+import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { readTopic, testKafka } from '../src/kafka.js';
 import { RuntimeProcess, distributedProps, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
-import { silentLogger } from '../../operator/src/kube/logger.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 import { names } from '../../operator/src/model/names.js';
 
@@ -20,6 +20,13 @@ describe('operator: distributed clusters with real workers @env', function () {
   this.timeout(240_000);
   const env = withEnv();
   const ns = randomName('dist-op');
+  const operatorLog = new RecordingLogger();
+  dumpOnFailure({
+    env,
+    namespaces: () => [ns],
+    operatorLog,
+    workerLogs: () => [...workers.values()].map((w) => w.logFile),
+  });
   const group = randomName('dist-op');
   let operator: RunningOperator;
   let apps: k8s.AppsV1Api;
@@ -73,7 +80,7 @@ describe('operator: distributed clusters with real workers @env', function () {
     const urlOf = (i: number) => workers.get(i)?.url ?? 'http://127.0.0.1:9';
     operator = await startOperator({
       kubeConfig: kc,
-      logger: silentLogger,
+      logger: operatorLog,
       namespaces: [ns],
       leaderElection: false,
       settings: {

@@ -7,12 +7,12 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { withEnv } from '../src/env.js';
+import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { FakeConnect } from '../src/fake-connect.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
-import { silentLogger } from '../../operator/src/kube/logger.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 
 const GRACE_MS = 8_000;
@@ -21,6 +21,8 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
   this.timeout(180_000);
   const env = withEnv();
   const ns = randomName('op-faults');
+  const operatorLog = new RecordingLogger();
+  dumpOnFailure({ env, namespaces: () => [ns], operatorLog });
   const workers = new Map<string, FakeConnect>();
   let operator: RunningOperator | undefined;
   let core: k8s.CoreV1Api;
@@ -60,7 +62,7 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
     }
     operator = await startOperator({
       kubeConfig: kc,
-      logger: silentLogger,
+      logger: operatorLog,
       namespaces: [ns],
       leaderElection: false,
       connectorDeleteGraceMs: GRACE_MS,

@@ -4,17 +4,19 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { withEnv } from '../src/env.js';
+import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
-import { silentLogger } from '../../operator/src/kube/logger.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 
 describe('operator: KafkaConnect reconcile @env', function () {
   this.timeout(120_000);
   const env = withEnv();
   const ns = randomName('kc-test');
+  const operatorLog = new RecordingLogger();
+  dumpOnFailure({ env, namespaces: () => [ns], operatorLog });
   let operator: RunningOperator;
   let core: k8s.CoreV1Api;
   let apps: k8s.AppsV1Api;
@@ -33,7 +35,7 @@ describe('operator: KafkaConnect reconcile @env', function () {
     await core.createNamespace({ body: { metadata: { name: ns } } });
     operator = await startOperator({
       kubeConfig: kc,
-      logger: silentLogger,
+      logger: operatorLog,
       namespaces: [ns],
       leaderElection: false,
       resyncPeriodMs: 5_000,
