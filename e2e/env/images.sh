@@ -9,6 +9,10 @@
 #   - docker.io/sluice/runtime:0.1.0 and docker.io/sluice/operator:0.1.0 from
 #     runtime/Dockerfile and operator/Dockerfile (buildah).
 # Each tarball is named after a hash of its inputs: unchanged inputs, no rebuild.
+# `images.sh apache` builds, only when asked (tests of spec.runtime: apache),
+#   - docker.io/sluice/apache-connect:4.3.1 from e2e/env/images/apache-connect
+#     (Debian's OpenJDK 17 JRE on the same debootstrap rootfs, Kafka Connect
+#     jars and the JMX exporter agent from Maven Central; docs/apache-runtime.md).
 source "$(dirname "$0")/lib.sh"
 
 IMAGES="$SLUICE_CACHE/images"
@@ -131,6 +135,50 @@ app() {
   echo "$tar"
 }
 
+# apache: the Apache Kafka Connect image (not part of `build`: only tests of
+# the apache runtime need it). Prints its tarball.
+APACHE_DIR=e2e/env/images/apache-connect
+APACHE_TAG="docker.io/sluice/apache-connect:$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SLUICE_ROOT/$APACHE_DIR/pom.xml")"
+DEBIAN_TAG="localhost/sluice/debian:bookworm-minbase"
+apache() {
+  command -v buildah >/dev/null || die "buildah is required (prereqs.sh installs it)"
+  mkdir -p "$IMAGES" "$SLUICE_CACHE/rootfs" "$LOGDIR"
+  local rootfs_tar; rootfs_tar=$(rootfs)
+  local hash; hash=$( { hash_of "$APACHE_DIR"; sha256sum "$rootfs_tar"; echo v1; } | sha256sum | cut -c1-16)
+  local tar; tar=$(archive "$APACHE_TAG" "$hash")
+  if [ -f "$tar" ]; then echo "$tar"; return 0; fi
+  local started; started=$(date +%s)
+  # The jars, once per pom (Maven's own cache makes a refetch cheap too).
+  local jars="$SLUICE_CACHE/apache-connect-$(hash_of "$APACHE_DIR/pom.xml")"
+  if [ ! -f "$jars/.complete" ]; then
+    log "fetching Apache Kafka Connect jars and the JMX exporter agent from Maven Central"
+    rm -rf "$jars"; mkdir -p "$jars/libs" "$jars/agent"
+    mvn -q -B -Dstyle.color=never -f "$SLUICE_ROOT/$APACHE_DIR/pom.xml" dependency:copy-dependencies >&2 \
+      -DoutputDirectory="$jars/libs" -DincludeScope=runtime -DexcludeArtifactIds=jmx_prometheus_javaagent
+    mvn -q -B -Dstyle.color=never -f "$SLUICE_ROOT/$APACHE_DIR/pom.xml" dependency:copy-dependencies >&2 \
+      -DoutputDirectory="$jars/agent" -DincludeArtifactIds=jmx_prometheus_javaagent -DexcludeTransitive=true
+    touch "$jars/.complete"
+  fi
+  # The Debian base: the debootstrap rootfs as an image.
+  if ! "${BUILDAH[@]}" inspect --type image "$DEBIAN_TAG" >/dev/null 2>&1; then
+    local c; c=$("${BUILDAH[@]}" from scratch)
+    "${BUILDAH[@]}" add "$c" "$rootfs_tar" / >/dev/null
+    "${BUILDAH[@]}" config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd bash "$c"
+    "${BUILDAH[@]}" commit -q --rm "$c" "$DEBIAN_TAG" >/dev/null
+  fi
+  local stage; stage=$(mktemp -d)
+  cp -a "$jars/libs" "$jars/agent" "$stage/"
+  cp "$SLUICE_ROOT/$APACHE_DIR"/{connect,log4j2.properties,metrics-config.yml} "$stage/"
+  log "building $APACHE_TAG (log: $LOGDIR/apache-connect.log)"
+  "${BUILDAH[@]}" bud --layers --pull=false --network host --build-arg "BASE=$DEBIAN_TAG" \
+      -f "$SLUICE_ROOT/$APACHE_DIR/Dockerfile" -t "$APACHE_TAG" "$stage" > "$LOGDIR/apache-connect.log" 2>&1 \
+    || { rm -rf "$stage"; tail -30 "$LOGDIR/apache-connect.log" >&2; die "building $APACHE_TAG failed (log: $LOGDIR/apache-connect.log)"; }
+  rm -rf "$stage"
+  save "$APACHE_TAG" "$tar"
+  log "built $APACHE_TAG in $(( $(date +%s) - started )) s"
+  echo "$tar"
+}
+
 build() {
   command -v buildah >/dev/null || die "buildah is required (prereqs.sh installs it)"
   mkdir -p "$IMAGES" "$SLUICE_CACHE/rootfs" "$LOGDIR"
@@ -150,6 +198,7 @@ build() {
 
 case "${1:-}" in
   build) build ;;
+  apache) apache ;;
   tags) printf '{"runtime":"%s","operator":"%s","node":"%s","pause":"%s"}\n' "$RUNTIME_TAG" "$OPERATOR_TAG" "$BASE_TAG" "$PAUSE_TAG" ;;
-  *) echo "usage: $0 build|tags" >&2; exit 2 ;;
+  *) echo "usage: $0 build|apache|tags" >&2; exit 2 ;;
 esac

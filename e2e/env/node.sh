@@ -282,12 +282,26 @@ info() {
     "$(bash "$SLUICE_ROOT/e2e/env/images.sh" tags)" "$DIR"
 }
 
+# import_apache: the Apache Kafka Connect image (images.sh apache), only for
+# tests of spec.runtime: apache (it is not part of every env:up).
+import_apache() {
+  local tar; tar=$(bash "$SLUICE_ROOT/e2e/env/images.sh" apache)
+  local stamp; stamp="$DIR/containerd/imported/$(basename "$tar")"
+  mkdir -p "$DIR/containerd/imported"
+  [ -f "$stamp" ] && return 0
+  log "importing $(basename "$tar") into containerd"
+  ctr --address "$CTRD_SOCK" -n k8s.io images import --no-unpack "$tar" >> "$DIR/import.log" 2>&1 \
+    || { tail -5 "$DIR/import.log" >&2; die "importing $tar failed"; }
+  touch "$stamp"
+}
+
 case "${1:-}" in
   net) if ! other_owner; then net_up; fi ;;
+  import-apache) import_apache ;;
   up) up ;;
   down) down ;;
   clean) down; rm -rf "$DIR" "$SLUICE_STATE/images" ;;
   status) status ;;
   info) info ;;
-  *) echo "usage: $0 net|up|down|clean|status|info" >&2; exit 2 ;;
+  *) echo "usage: $0 net|up|down|clean|status|info|import-apache" >&2; exit 2 ;;
 esac

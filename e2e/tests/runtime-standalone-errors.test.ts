@@ -127,10 +127,10 @@ describe('standalone runtime: bad input @env', function () {
     expect(status.tasks[0].state).to.equal('RUNNING');
     const metrics = await (await fetch(`${w.url}/metrics`)).text();
     expect(metrics).to.include(
-      `kafka_connect_task_error_metrics_total_records_skipped{connector="${tolerant}",task="0"} 1\n`,
+      `kafka_connect_task_error_total_records_skipped{connector="${tolerant}",task="0"} 1\n`,
     );
     expect(metrics).to.include(
-      `kafka_connect_task_error_metrics_deadletterqueue_produce_requests{connector="${tolerant}",task="0"} 1\n`,
+      `kafka_connect_task_error_deadletterqueue_produce_requests{connector="${tolerant}",task="0"} 1\n`,
     );
   });
 });

@@ -102,7 +102,11 @@ export async function startDistributed(
     },
   );
   common.topics.record = (connector, topic) => herder.recordActiveTopic(connector, topic);
-  const rest = workerRest(setup, herder, worker, statuses, logs);
+  const rest = workerRest(setup, herder, worker, statuses, logs, {
+    rebalance: () => herder.rebalanceMetrics(),
+    // Apache's group member client.id: the configured one, else connect-<advertised host:port>.
+    clientId: String(setup.config.raw['client.id'] ?? '') || `connect-${worker.workerId}`,
+  });
   // Sluice extension: drain this worker (hand its work to the others) before it is removed.
   rest.addRoute('GET', '/admin/drain', () => ({ status: 200, body: herder.drainStatus() }));
   rest.addRoute('POST', '/admin/drain', () => ({ status: 202, body: herder.drain() }));

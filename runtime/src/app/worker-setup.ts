@@ -18,7 +18,7 @@ import type { Worker, WorkerOptions } from '../worker/worker.js';
 import { listenerPlan } from './listeners.js';
 import { createRestListeners } from './rest-listeners.js';
 import { builtinPlugins } from './plugins.js';
-import { workerMetrics } from './worker-metrics.js';
+import { workerMetrics, type WorkerMetricsOptions } from './worker-metrics.js';
 
 export async function workerSetup(mode: Mode, workerProps: Record<string, string>, log: Logger) {
   // Worker keys may use config providers too (${dir:...} for mounted Secrets, ${env:...}),
@@ -91,8 +91,9 @@ export function workerRest(
   worker: Worker,
   statuses: StatusStore,
   logs: LogRegistry,
+  metricsOptions: WorkerMetricsOptions = {},
 ): RestServer {
-  const metrics = setup.v['metrics.enable'] === true ? workerMetrics(worker, statuses) : undefined;
+  const metrics = setup.v['metrics.enable'] === true ? workerMetrics(worker, statuses, metricsOptions) : undefined;
   return createRestListeners({
     plan: setup.listeners,
     raw: setup.config.raw,

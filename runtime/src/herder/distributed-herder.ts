@@ -28,6 +28,7 @@ import type { StoredConnector } from '../storage/config-store.js';
 import type { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import type { Logger } from '../util/logging.js';
 import { canonicalJson } from '../util/json.js';
+import type { RebalanceMetrics } from '../metrics/prometheus.js';
 import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
 import { AlreadyExistsError, NotFoundError, RebalanceInProgressError } from './errors.js';
 import type {
@@ -96,6 +97,8 @@ export class DistributedHerder extends AbstractHerder {
   private leaderUrl = '';
   private generation = -1;
   private rebalancing = true;
+  /** connect-worker-rebalance-metrics: completed rebalances, their durations, when the last one ended */
+  private readonly rebalanceStats = { completed: 0, startedAt: Date.now(), totalMs: 0, maxMs: 0, endedAt: 0 };
   private draining = false;
   private stopping = false;
   private wasLeader = false;
@@ -196,6 +199,33 @@ export class DistributedHerder extends AbstractHerder {
     };
   }
 
+  private rebalanceDone(): void {
+    const s = this.rebalanceStats;
+    const ms = Date.now() - s.startedAt;
+    s.completed++;
+    s.totalMs += ms;
+    s.maxMs = Math.max(s.maxMs, ms);
+    s.endedAt = Date.now();
+    this.rebalancing = false;
+  }
+
+  /** Kafka's connect-worker-rebalance-metrics and connect-coordinator-metrics of this worker. */
+  rebalanceMetrics(): RebalanceMetrics {
+    const s = this.rebalanceStats;
+    return {
+      completed: s.completed,
+      epoch: this.generation,
+      rebalancing: this.rebalancing,
+      leaderName: this.leaderUrl,
+      protocol: 'sessioned',
+      avgMs: s.completed ? s.totalMs / s.completed : 0,
+      maxMs: s.maxMs,
+      sinceLastMs: s.endedAt ? Date.now() - s.endedAt : -1,
+      assignedConnectors: this.connectorsHeld.size,
+      assignedTasks: this.tasksHeld.size,
+    };
+  }
+
   /** What this worker holds, for tests and the drain endpoint. */
   heldWork(): {
     connectors: string[];
@@ -216,6 +246,7 @@ export class DistributedHerder extends AbstractHerder {
   // ---- group membership ----------------------------------------------------
 
   private metadata(): Buffer {
+    if (!this.rebalancing) this.rebalanceStats.startedAt = Date.now();
     this.rebalancing = true;
     const configOffset = this.options.configs.snapshot().offset;
     const allocation: ConnectAssignment = {
@@ -302,7 +333,7 @@ export class DistributedHerder extends AbstractHerder {
     this.wasLeader = isLeader;
     this.deps.worker.setGeneration(generation);
     if (!assignment) {
-      this.rebalancing = false;
+      this.rebalanceDone();
       return;
     }
     this.leaderId = assignment.leader;
@@ -327,7 +358,7 @@ export class DistributedHerder extends AbstractHerder {
     // A source task moved here continues from the offsets its last worker committed.
     if (newTasks.some((t) => this.isSource(t.connector))) await this.options.offsets.refresh();
     for (const t of newTasks) await this.startTask(t);
-    this.rebalancing = false;
+    this.rebalanceDone();
 
     const moved = revoked.connectors.length + revoked.tasks.length + added.connectors.length + added.tasks.length;
     if (moved > 0)

@@ -74,12 +74,49 @@ export class TaskMetrics {
   dlqFailures = 0;
   lastErrorTimestamp = 0;
 
+  // the task's Kafka client (kafka_producer_* / kafka_consumer_*): bytes sent (producer requests) or
+  // received (record keys, values and headers fetched), and whether it is connected
+  clientBytes = 0;
+  clientConnected = false;
+  // running-ratio / pause-ratio: time spent in each state since the task was created
+  private readonly created: number;
+  private state: 'running' | 'paused' | 'other' = 'other';
+  private stateSince: number;
+  private runningMs = 0;
+  private pausedMs = 0;
+
   constructor(
     readonly connector: string,
     readonly task: number,
     kind: 'source' | 'sink',
+    /** client.id of the task's producer or consumer */
+    readonly clientId = '',
+    private readonly now: () => number = Date.now,
   ) {
     this.kind = kind;
+    this.created = this.stateSince = now();
+  }
+
+  /** The task's state changed (WorkerTask's status listener). */
+  setState(state: 'running' | 'paused' | 'other'): void {
+    this.accumulate();
+    this.state = state;
+  }
+  runningRatio(): number {
+    this.accumulate();
+    const all = this.now() - this.created;
+    return all > 0 ? this.runningMs / all : 0;
+  }
+  pauseRatio(): number {
+    this.accumulate();
+    const all = this.now() - this.created;
+    return all > 0 ? this.pausedMs / all : 0;
+  }
+  private accumulate(): void {
+    const t = this.now();
+    if (this.state === 'running') this.runningMs += t - this.stateSince;
+    else if (this.state === 'paused') this.pausedMs += t - this.stateSince;
+    this.stateSince = t;
   }
 
   batch(size: number): void {

@@ -242,6 +242,7 @@ export class WorkerSinkTask extends WorkerTask {
       if (record !== SKIPPED && record !== null) records.push(record);
     }
     metrics.readTotal += batch.messages.length;
+    metrics.clientBytes += batchBytes(batch.messages);
     metrics.readRate.record(batch.messages.length);
     if (!this.topicsSeen.has(batch.topic)) {
       this.topicsSeen.add(batch.topic);
@@ -482,4 +483,14 @@ function toConnectHeaders(converters: ConverterSet, topic: string, headers: IHea
     }
   }
   return out;
+}
+
+/** Bytes of the records' keys, values and headers (kafka_consumer_incoming_byte_total's stand-in). */
+function batchBytes(messages: readonly KafkaMessage[]): number {
+  let n = 0;
+  for (const m of messages) {
+    n += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    if (m.headers) for (const [k, v] of Object.entries(m.headers)) n += k.length + (v ? String(v).length : 0);
+  }
+  return n;
 }

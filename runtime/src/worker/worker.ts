@@ -4,6 +4,7 @@ import { ConfigError, traceOf, type AnyConnector, type SinkTask, type SourceTask
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { StatusListener } from '../storage/status-store.js';
+import type { Consumer, Producer } from 'kafkajs';
 import type { ConnectorConfig, TargetState } from '../herder/types.js';
 import type { LogRegistry, Logger } from '../util/logging.js';
 import { sealTaskConfigs, type ConfigProviders } from '../config/config-providers.js';
@@ -64,6 +65,21 @@ export interface ExactlyOnceSourceOptions {
 export const taskTransactionalId = (groupId: string, connector: string, task: number): string =>
   `${groupId}-${connector}-${task}`;
 
+/**
+ * Feeds a task's client metrics from kafkajs's instrumentation events: a
+ * producer's request bytes (kafka_producer_outgoing_byte_total) and whether
+ * the client is connected (connection_count). A consumer's incoming bytes are
+ * counted where records arrive (WorkerSinkTask).
+ */
+function instrumentClient(client: Producer | Consumer, metrics: TaskMetrics): void {
+  type On = (event: string, listener: (e: { payload: { size?: number } }) => void) => unknown;
+  const on = client.on.bind(client) as unknown as On;
+  const events = client.events as unknown as Record<string, string>;
+  on(events['CONNECT']!, () => (metrics.clientConnected = true));
+  on(events['DISCONNECT']!, () => (metrics.clientConnected = false));
+  if (metrics.kind === 'source') on(events['REQUEST']!, (e) => (metrics.clientBytes += e.payload.size ?? 0));
+}
+
 /** A plugin's version(), or undefined when it throws or returns no string (a status must still be written). */
 function safeVersion(plugin: { version(): string }): string | undefined {
   try {
@@ -117,6 +133,12 @@ export class Worker {
   private readonly resolvedValues = new Map<string, ReadonlyMap<string, string>>();
   private readonly log: Logger;
   private generation = 0;
+  private readonly connectorClasses = new Map<string, string>();
+  /** connect-worker-metrics' startup counters */
+  readonly startups = {
+    connector: { attempts: 0, success: 0, failure: 0 },
+    task: { attempts: 0, success: 0, failure: 0 },
+  };
 
   constructor(private readonly opts: WorkerOptions) {
     this.log = opts.logs.logger('sluice.worker.Worker');
@@ -173,6 +195,7 @@ export class Worker {
   ): Promise<void> {
     await this.stopConnector(name);
     const log = this.opts.logs.logger('sluice.worker.WorkerConnector', { connector: name });
+    this.startups.connector.attempts++;
     let version: string | undefined;
     const report = (state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'UNASSIGNED', trace?: string) =>
       this.opts.status.connector(name, {
@@ -192,6 +215,7 @@ export class Worker {
     } catch (err) {
       log.error('Failed to start connector', { error: (err as Error).message });
       report('FAILED', traceOf(err));
+      this.startups.connector.failure++;
       return;
     }
     if (
@@ -202,6 +226,7 @@ export class Worker {
       log.warn('exactly.once.support=required is ignored in standalone mode: records are delivered at least once');
     if (connector.type === 'source' && this.requiresUnavailableExactlyOnce(config)) {
       report('FAILED', traceOf(new ConfigError('exactly.once.support', EXACTLY_ONCE_NOT_ENABLED)));
+      this.startups.connector.failure++;
       return;
     }
     const wc = new WorkerConnector(
@@ -220,8 +245,12 @@ export class Worker {
       log,
     );
     this.connectors.set(name, wc);
+    const cls = config['connector.class'] ?? '';
+    this.connectorClasses.set(name, this.opts.plugins.find(cls).find((d) => d.type === connector.type)?.class ?? cls);
     this.resolvedValues.set(name, resolved.values);
     await wc.initialize();
+    if (target !== 'STARTED' || wc.running) this.startups.connector.success++;
+    else this.startups.connector.failure++;
   }
 
   /** Exactly-once delivery is available to this worker's source tasks. */
@@ -353,6 +382,7 @@ export class Worker {
   ): Promise<void> {
     const key = taskKey(id);
     if (this.tasks.has(key)) await this.stopTasks([id]);
+    this.startups.task.attempts++;
     const log = this.opts.logs.logger('sluice.worker.WorkerTask', { connector: id.connector, task: id.task });
     let version: string | undefined;
     const reportStatus = (state: 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED', trace?: string) =>
@@ -363,12 +393,13 @@ export class Worker {
         generation: this.generation,
         version,
       });
+    let metricsOf: TaskMetrics | undefined;
     const status = {
-      running: () => reportStatus('RUNNING'),
-      paused: () => reportStatus('PAUSED'),
-      resumed: () => reportStatus('RUNNING'),
-      failed: (err: unknown) => reportStatus('FAILED', traceOf(err)),
-      stopped: () => reportStatus('UNASSIGNED'),
+      running: () => (metricsOf?.setState('running'), reportStatus('RUNNING')),
+      paused: () => (metricsOf?.setState('paused'), reportStatus('PAUSED')),
+      resumed: () => (metricsOf?.setState('running'), reportStatus('RUNNING')),
+      failed: (err: unknown) => (metricsOf?.setState('other'), reportStatus('FAILED', traceOf(err))),
+      stopped: () => (metricsOf?.setState('other'), reportStatus('UNASSIGNED')),
     };
     const initialState = target === 'PAUSED' ? 'PAUSED' : 'STARTED';
     let built: { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void>; version?: string };
@@ -378,11 +409,14 @@ export class Worker {
       this.checkLimits(conn, taskProps);
       built = this.buildTask(id, conn, taskProps, initialState, status, log);
       version = built.version;
+      metricsOf = built.metrics;
     } catch (err) {
       log.error('Failed to build task', { error: (err as Error).message });
       status.failed(err);
+      this.startups.task.failure++;
       return;
     }
+    this.startups.task.success++;
     const done = built.task.run();
     this.tasks.set(key, { ...built, done });
   }
@@ -399,8 +433,8 @@ export class Worker {
     const parsed = connectorConfigDef(connector.type).parse(conn);
     const converters = buildConverters(this.opts.workerProps, conn, this.opts.plugins);
     const transforms = buildTransformationChain(conn, this.opts.plugins);
-    const metrics = new TaskMetrics(id.connector, id.task, connector.type);
     const clientId = `connector-${connector.type === 'source' ? 'producer' : 'consumer'}-${id.connector}-${id.task}`;
+    const metrics = new TaskMetrics(id.connector, id.task, connector.type, clientId);
     const common = {
       offsetFlushIntervalMs: this.opts.offsetFlushIntervalMs,
       onTopicUsed: (t: string) => this.opts.onTopicUsed?.(id.connector, t),
@@ -414,6 +448,16 @@ export class Worker {
       const errors = ErrorHandler.fromConfig(parsed, log, [], (k) => metrics.error(k));
       const eos = this.exactlyOnceSourceEnabled ? this.opts.exactlyOnceSource : undefined;
       const transactions = eos && this.sourceTransactions(eos, id, parsed);
+      const producer = transactions
+        ? kafka.producer({
+            allowAutoTopicCreation: true,
+            transactionalId: transactions.transactionalId,
+            idempotent: true,
+            maxInFlightRequests: 1,
+            transactionTimeout: Number(producerProps['transaction.timeout.ms'] ?? 60000),
+          })
+        : kafka.producer({ allowAutoTopicCreation: true });
+      instrumentClient(producer, metrics);
       const wt = new WorkerSourceTask({
         id,
         initialState,
@@ -421,15 +465,7 @@ export class Worker {
         taskConfig: taskProps,
         // Exactly-once: Kafka Connect's task producer settings (idempotent, one request in flight)
         // with the task's own transactional id.
-        producer: transactions
-          ? kafka.producer({
-              allowAutoTopicCreation: true,
-              transactionalId: transactions.transactionalId,
-              idempotent: true,
-              maxInFlightRequests: 1,
-              transactionTimeout: Number(producerProps['transaction.timeout.ms'] ?? 60000),
-            })
-          : kafka.producer({ allowAutoTopicCreation: true }),
+        producer,
         ...(transactions ? { transactions } : {}),
         offsets: this.opts.offsets,
         converters,
@@ -469,6 +505,21 @@ export class Worker {
     const topics = regex ? new RegExp(`^(?:${regex})$`) : listOf(conn['topics']);
     const task = new (connector.taskClass())() as SinkTask;
     const groupId = sinkGroupId(id.connector, conn);
+    const consumer = kafka.consumer({
+      // Never the worker's own group.id (the Connect cluster's group): as
+      // sinkGroupId() says, the connector's override or connect-<name>.
+      groupId,
+      sessionTimeout: Number(consumerProps['session.timeout.ms'] ?? 45000),
+      heartbeatInterval: Number(consumerProps['heartbeat.interval.ms'] ?? 3000),
+      // Kafka's fetch.max.wait.ms default; kafkajs's own 5 s also delays every stop by up to 5 s.
+      maxWaitTimeInMs: Number(consumerProps['fetch.max.wait.ms'] ?? 500),
+      // Kafka's default is 1 MiB, but kafkajs decodes a whole fetch into JS objects (~5x its
+      // size) that live until the batch is put: 256 KiB cut the sink's peak RSS by ~80 MB, and was
+      // no slower.
+      maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 262144),
+      allowAutoTopicCreation: false,
+    });
+    instrumentClient(consumer, metrics);
     const wt = new WorkerSinkTask({
       id,
       removeGroupMembers: (memberIds) =>
@@ -486,20 +537,7 @@ export class Worker {
       status,
       log,
       ...common,
-      consumer: kafka.consumer({
-        // Never the worker's own group.id (the Connect cluster's group): as
-        // sinkGroupId() says, the connector's override or connect-<name>.
-        groupId,
-        sessionTimeout: Number(consumerProps['session.timeout.ms'] ?? 45000),
-        heartbeatInterval: Number(consumerProps['heartbeat.interval.ms'] ?? 3000),
-        // Kafka's fetch.max.wait.ms default; kafkajs's own 5 s also delays every stop by up to 5 s.
-        maxWaitTimeInMs: Number(consumerProps['fetch.max.wait.ms'] ?? 500),
-        // Kafka's default is 1 MiB, but kafkajs decodes a whole fetch into JS objects (~5x its
-        // size) that live until the batch is put: 256 KiB cut the sink's peak RSS by ~80 MB, and was
-        // no slower.
-        maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 262144),
-        allowAutoTopicCreation: false,
-      }),
+      consumer,
     });
     return { task: wt, metrics, cleanup: async () => dlq?.close(), version: safeVersion(task) };
   }
@@ -552,6 +590,17 @@ export class Worker {
 
   taskMetrics(): TaskMetrics[] {
     return [...this.tasks.values()].map((r) => r.metrics);
+  }
+
+  /** class, type and version of a connector this worker runs (connector-metrics) */
+  connectorInfo(name: string): { class: string; type: 'source' | 'sink'; version: string } | undefined {
+    const wc = this.connectors.get(name);
+    if (!wc) return undefined;
+    return {
+      class: this.connectorClasses.get(name) ?? '',
+      type: wc.type,
+      version: safeVersion(wc.connector) ?? 'unknown',
+    };
   }
 
   setGeneration(generation: number): void {
