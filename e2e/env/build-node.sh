@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the node's helper binaries from the Go module proxy into $SLUICE_CACHE
 # (kubelet and kube-proxy come from build-k8s.sh): CoreDNS with the plugins
-# cluster DNS needs (e2e/env/coredns), crictl, and our local PV provisioner
+# cluster DNS needs (e2e/env/coredns), crictl, kube-router (only its network
+# policy firewall runs: the NetworkPolicy engine), and our local PV provisioner
 # (e2e/env/k8s/provisioner, rebuilt when its source changes). Idempotent.
 source "$(dirname "$0")/lib.sh"
 
@@ -17,6 +18,13 @@ if [ ! -x "$CRICTL_BIN/crictl" ]; then
   mkdir -p "$CRICTL_BIN"
   ( cd "$(mktemp -d)" && GOBIN="$CRICTL_BIN" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
       "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION" )
+fi
+
+if [ ! -x "$KUBE_ROUTER_BIN/kube-router" ]; then
+  log "building kube-router $KUBE_ROUTER_VERSION"
+  mkdir -p "$KUBE_ROUTER_BIN"
+  ( cd "$(mktemp -d)" && GOBIN="$KUBE_ROUTER_BIN" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
+      "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION" )
 fi
 
 hash=$(cd "$SLUICE_ROOT/e2e/env/k8s" && cat go.mod go.sum provisioner/*.go | sha256sum | cut -c1-16)

@@ -13,6 +13,7 @@ ETCD_VERSION="v3.6.5"     # the etcd server version k8s.io/kubernetes v1.35.4 re
 HELM_VERSION="v3.20.2"    # built against client-go v0.35, matching the control plane
 COREDNS_VERSION="$(sed -n 's:^require github.com/coredns/coredns \(v[0-9.]*\)$:\1:p' "$SLUICE_ROOT/e2e/env/coredns/go.mod")"
 CRICTL_VERSION="v1.34.0"  # newest cri-tools on the module proxy not newer than the node (v1.35.0 is not there)
+KUBE_ROUTER_VERSION="v2.1.0"  # the newest kube-router the module proxy lists for .../kube-router/v2
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SLUICE_ROOT/e2e/env/kafka/pom.xml")"
 
 K8S_BIN="$SLUICE_CACHE/k8s-$K8S_VERSION/bin"
@@ -20,6 +21,7 @@ HELM_BIN="$SLUICE_CACHE/helm-$HELM_VERSION/bin"
 KAFKA_LIBS="$SLUICE_CACHE/kafka-$KAFKA_VERSION/libs"
 COREDNS_BIN="$SLUICE_CACHE/coredns-$COREDNS_VERSION/bin"
 CRICTL_BIN="$SLUICE_CACHE/crictl-$CRICTL_VERSION/bin"
+KUBE_ROUTER_BIN="$SLUICE_CACHE/kube-router-$KUBE_ROUTER_VERSION/bin"
 
 # The node (node.sh): one per machine, since kube-proxy owns the host's
 # KUBE-* iptables chains. Its addresses exist only on the bridge node.sh

@@ -30,9 +30,10 @@ KUBE_PROXY_HEALTHZ_PORT="${KUBE_PROXY_HEALTHZ_PORT:-10256}"
 KUBE_PROXY_METRICS_PORT="${KUBE_PROXY_METRICS_PORT:-10249}"
 COREDNS_HEALTH_PORT="${COREDNS_HEALTH_PORT:-18080}"
 COREDNS_READY_PORT="${COREDNS_READY_PORT:-18181}"
+KUBE_ROUTER_HEALTH_PORT="${KUBE_ROUTER_HEALTH_PORT:-20244}"
 STORAGE_CLASS=sluice-local
 # Stopped in reverse order by down.
-COMPONENTS=(containerd kubelet kube-proxy coredns provisioner)
+COMPONENTS=(containerd kubelet kube-proxy kube-router coredns provisioner)
 SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables)
 
 owner() { cat "$NODE_OWNER_FILE" 2>/dev/null || true; }
@@ -209,12 +210,18 @@ up() {
   start kubelet "$K8S_BIN/kubelet" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/node.kubeconfig" \
     --root-dir "$DIR/kubelet" --cert-dir "$DIR/kubelet/pki" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
   start kube-proxy "$K8S_BIN/kube-proxy" --config "$DIR/kube-proxy.yaml"
+  # The NetworkPolicy engine: kube-router's firewall only (no routing, no
+  # service proxy, no CNI), iptables + ipset rules on the pods' bridge ports.
+  start kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig "$K8S_DIR/admin.kubeconfig" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+    --hostname-override "$NODE_NAME" --health-port "$KUBE_ROUTER_HEALTH_PORT" --metrics-port 0
   start coredns "$COREDNS_BIN/coredns" -conf "$DIR/Corefile"
   start provisioner "$K8S_BIN/provisioner" --kubeconfig "$DIR/provisioner.kubeconfig" \
     --base "$DIR/volumes" --node "$NODE_NAME" --storage-class "$STORAGE_CLASS"
 
   wait_for 120 "node $NODE_NAME Ready (log: $DIR/kubelet.log)" node_ready || { tail -20 "$DIR/kubelet.log" >&2; exit 1; }
   wait_for 60 "kube-proxy healthy" curl -sf "http://127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT/healthz"
+  wait_for 60 "kube-router healthy (log: $DIR/kube-router.log)" curl -sf "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
   wait_for 60 "CoreDNS ready" curl -sf "http://127.0.0.1:$COREDNS_READY_PORT/ready"
   wait_for 60 "the kubernetes Service's endpoint at $NODE_IP" apiserver_endpoint
   log "node $NODE_NAME Ready at $NODE_IP (pods $POD_CIDR, logs in $DIR)"
@@ -248,6 +255,8 @@ down() {
   stop_pid "$DIR/containerd.pid" 20
   stop_pid "$DIR/kube-proxy.pid" 20
   [ -x "$K8S_BIN/kube-proxy" ] && "$K8S_BIN/kube-proxy" --cleanup >> "$DIR/down.log" 2>&1 || true
+  stop_pid "$DIR/kube-router.pid" 20
+  [ -x "$KUBE_ROUTER_BIN/kube-router" ] && "$KUBE_ROUTER_BIN/kube-router" --cleanup-config >> "$DIR/down.log" 2>&1 || true
   cgroups_down
   # Anything still mounted below our state: pod volumes, the kubelet bind
   # mount, sandbox shm and container rootfs mounts.

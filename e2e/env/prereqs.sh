@@ -18,6 +18,7 @@ if [ "${SLUICE_NODE:-1}" != 0 ]; then
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v iptables >/dev/null || missing+=(iptables)
   command -v conntrack >/dev/null || missing+=(conntrack)
+  command -v ipset >/dev/null || missing+=(ipset)   # kube-router's NetworkPolicy firewall
   command -v ip >/dev/null || missing+=(iproute2)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
