@@ -150,7 +150,7 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
       const [pod] = await workerPods(core, ns, cluster);
       const c = pod!.spec!.containers[0]!;
       expect(c.resources?.limits?.['memory']).to.equal('1Gi');
-      expect(c.resources?.requests?.['cpu']).to.equal('100m');
+      expect(c.resources?.requests?.['cpu']).to.equal('25m');
       expect(c.env).to.deep.include({ name: 'NODE_OPTIONS', value: '--max-old-space-size=768' });
       // The Secret connectors may use is mounted read-only.
       const mount = c.volumeMounts?.find((m) => m.mountPath === `/etc/sluice/secrets/${secretName}`);

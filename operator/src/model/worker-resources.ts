@@ -9,8 +9,10 @@
 import type { V1EnvVar, V1ResourceRequirements } from '@kubernetes/client-node';
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
 
+// Requests are what an idle worker uses (about 150 MB RSS), so a small node
+// schedules many workers; the limits bound what a busy one may take.
 export const DEFAULT_WORKER_RESOURCES: V1ResourceRequirements = {
-  requests: { cpu: '100m', memory: '512Mi' },
+  requests: { cpu: '25m', memory: '256Mi' },
   limits: { cpu: '2', memory: '1Gi' },
 };
 

@@ -151,7 +151,7 @@ export const kafkaConnectSpec = s.object(
     ),
     resources: s.opaque({
       description:
-        'Worker container resources (requests/limits), as in a Pod spec, taken as written. Default: requests cpu 100m, memory 512Mi; limits cpu 2, memory 1Gi. The Node heap (NODE_OPTIONS=--max-old-space-size) is 3/4 of the memory limit.',
+        'Worker container resources (requests/limits), as in a Pod spec, taken as written. Default: requests cpu 25m, memory 256Mi (an idle worker); limits cpu 2, memory 1Gi. The Node heap (NODE_OPTIONS=--max-old-space-size) is 3/4 of the memory limit.',
     }),
     storage: s.object(
       {
