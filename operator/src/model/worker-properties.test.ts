@@ -19,13 +19,14 @@ describe('worker.properties security defaults', () => {
     expect(props['connector.client.config.override.policy']).to.equal('Principal');
   });
 
-  it('restricts the directory config provider to the mounted Secrets', () => {
+  it('restricts the directory provider to the mounted Secrets and the environment provider to one variable', () => {
     const props = workerProperties(cluster());
     expect(props['config.providers']).to.equal('dir,env');
     expect(props['config.providers.dir.class']).to.equal(
       'org.apache.kafka.common.config.provider.DirectoryConfigProvider',
     );
     expect(props['config.providers.dir.param.allowed.paths']).to.equal('/etc/sluice/secrets');
+    expect(props['config.providers.env.param.allowlist.pattern']).to.equal('^SLUICE_ADVERTISED_HOST$');
   });
 
   it('mounts the Secrets connectors may use beside the cluster own ones', () => {

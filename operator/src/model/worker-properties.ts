@@ -37,6 +37,8 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
     // The directory provider reads only the mounted Secrets, nothing else on the worker's disk.
     'config.providers.dir.param.allowed.paths': SECRETS_DIR,
     'config.providers.env.class': 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+    // ...and the environment provider only the variable worker.properties itself uses.
+    'config.providers.env.param.allowlist.pattern': '^SLUICE_ADVERTISED_HOST$',
   };
   if (mode === 'standalone') {
     props['offset.storage.file.filename'] = `${DATA_DIR}/offsets.json`;
