@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { registerSecret } from '../config/secret-mask.js';
 import {
   AlreadyExistsError,
   BadRequestError,
@@ -34,5 +35,12 @@ describe('REST error mapping', () => {
 
   it('falls back to the status text for an empty message', () => {
     expect(toErrorResponse(new Error('')).body.message).to.equal('Error');
+  });
+
+  it('masks resolved secrets in error messages', () => {
+    registerSecret('rest-secret-8086');
+    expect(toErrorResponse(new Error('open /x/rest-secret-8086 failed')).body.message).to.equal(
+      'open /x/[hidden] failed',
+    );
   });
 });
