@@ -57,6 +57,8 @@ export interface RuntimeProcessOptions {
   readonly workerProps: Record<string, string | number | boolean>;
   readonly connectorFiles?: string[];
   readonly port: number;
+  /** where to wait for health (an https worker: its plain health listener); default <url>/health */
+  readonly healthUrl?: string;
 }
 
 export class RuntimeProcess {
@@ -102,7 +104,7 @@ export class RuntimeProcess {
       `worker on port ${this.opts.port} to be healthy (log: ${this.logFile})`,
       async () => {
         if (this.exitCode !== undefined) throw new Error(`worker exited with ${this.exitCode}`);
-        const res = await fetch(`${this.url}/health`);
+        const res = await fetch(this.opts.healthUrl ?? `${this.url}/health`);
         return res.status === 200;
       },
       { timeoutMs },

@@ -99,7 +99,7 @@ describe('operator: KafkaConnect reconcile @env', function () {
     });
     expect(status.mode).to.equal('standalone');
     expect(status.labelSelector).to.equal('sluice.dev/cluster=solo,sluice.dev/component=worker');
-    expect(status.url).to.equal(`http://solo-connect-api.${ns}.svc:8083`);
+    expect(status.url).to.equal(`https://solo-connect-api.${ns}.svc:8083`);
     const ready = status.conditions.find((c: any) => c.type === 'Ready');
     expect(ready.status).to.equal('False');
     expect(ready.reason).to.be.oneOf(['Creating', 'WorkersNotReady']);

@@ -282,7 +282,10 @@ describe('runtime Kafka-backed stores @env', function () {
       const records = await readTopic(raw, t, 8);
       expect(records.map((r) => [r.key, r.value])).to.deep.include.members([
         ['status-connector-c', '{"state":"RUNNING","trace":null,"worker_id":"w1:8083","generation":3,"version":null}'],
-        ['status-task-c-0', '{"state":"FAILED","trace":"boom\\n\\tat x","worker_id":"w1:8083","generation":3,"version":null}'],
+        [
+          'status-task-c-0',
+          '{"state":"FAILED","trace":"boom\\n\\tat x","worker_id":"w1:8083","generation":3,"version":null}',
+        ],
         ['status-task-c-1', '{"state":"RUNNING","trace":null,"worker_id":"w1:8083","generation":3,"version":null}'],
         ['status-task-c-1', null],
         ['status-task-c-0', null],

@@ -3,8 +3,11 @@
 // the CLI and the tests run.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Connector, KafkaConnect } from './api/v1alpha1/index.js';
-import { createConnectClient, type ConnectApi } from './connect/connect-client.js';
+import type { ConnectApi } from './connect/connect-client.js';
 import { ClusterGate } from './connect/cluster-gate.js';
+import { connectClientFor } from './tls/connect-over-tls.js';
+import { RestTlsManager } from './tls/rest-tls-manager.js';
+import type { PkiPolicy } from './tls/rest-pki-plan.js';
 import {
   Applier,
   Controller,
@@ -50,6 +53,13 @@ export interface OperatorOptions {
   readonly connectFor?: (kc: KafkaConnect, mode?: 'standalone' | 'distributed') => ConnectApi;
   /** How to reach one distributed worker; default its pod's DNS name. */
   readonly workerFor?: (kc: KafkaConnect, ordinal: number) => ConnectApi;
+  /**
+   * Where a cluster's REST API is, for the default (TLS-aware) clients: tests map it to
+   * a local worker process; default its API Service DNS name.
+   */
+  readonly restUrlFor?: (kc: KafkaConnect) => string;
+  /** Lifetimes of the REST certificates (tests shorten them); default rest-pki-plan.ts's. */
+  readonly restPkiPolicy?: PkiPolicy;
 }
 
 export interface RunningOperator {
@@ -102,21 +112,35 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   const statefulSets = informer(kc, STATEFUL_SETS, o.namespaces, logger, managed);
   const configMaps = informer(kc, CONFIG_MAPS, o.namespaces, logger, managed);
   const metrics = new OperatorMetrics();
+  const applier = new Applier({ kubeConfig: kc });
+  const restClient = new RestClient(kc);
+  const events = new EventRecorder({ kubeConfig: kc, logger });
+  const restTls = new RestTlsManager({
+    rest: restClient,
+    applier,
+    events,
+    now: () => new Date(),
+    logger,
+    ...(o.restPkiPolicy ? { policy: o.restPkiPolicy } : {}),
+  });
   const deps: ReconcileDeps = {
     clusters,
     connectors,
     deployments,
     statefulSets,
     configMaps,
-    applier: new Applier({ kubeConfig: kc }),
-    rest: new RestClient(kc),
-    events: new EventRecorder({ kubeConfig: kc, logger }),
+    applier,
+    rest: restClient,
+    events,
+    restTls,
     settings: o.settings,
-    connectFor: o.connectFor ?? ((k) => createConnectClient(names.apiUrl(k.metadata.name, k.metadata.namespace))),
+    connectFor:
+      o.connectFor ??
+      ((k) => connectClientFor(restTls, k, o.restUrlFor?.(k) ?? names.apiUrl(k.metadata.name, k.metadata.namespace))),
     workerFor:
       o.workerFor ??
       ((k, i) =>
-        createConnectClient(names.workerUrl(k.metadata.name, k.metadata.namespace ?? 'default', i), {
+        connectClientFor(restTls, k, names.workerUrl(k.metadata.name, k.metadata.namespace ?? 'default', i), {
           timeoutMs: 10_000,
         })),
     clusterGate: new ClusterGate(),

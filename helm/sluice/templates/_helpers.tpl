@@ -122,6 +122,11 @@ authenticated user by the system:discovery ClusterRole.
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, create, patch, delete]
+# The REST API certificates of each KafkaConnect: Secrets <n>-connect-rest-{ca,server,operator,client},
+# read back (get) after an operator restart, applied (create + patch) when made or renewed.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, create, patch]
 # The NetworkPolicy that lets only the workers and the operator reach port 8083.
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]

@@ -75,10 +75,17 @@ export interface ConnectApi {
 /** Default timeout of the health probe: a worker that is up answers it at once. */
 export const HEALTH_TIMEOUT_MS = 3_000;
 
-export function createConnectClient(
-  baseUrl: string,
-  { timeoutMs = CONNECT_TIMEOUT_MS, healthTimeoutMs = Math.min(timeoutMs, HEALTH_TIMEOUT_MS) } = {},
-): ConnectApi {
+export interface ConnectClientOptions {
+  timeoutMs?: number;
+  healthTimeoutMs?: number;
+  /** how requests are sent; default the global fetch (https with a client certificate: tls/tls-fetch.ts) */
+  fetch?: typeof fetch;
+}
+
+export function createConnectClient(baseUrl: string, options: ConnectClientOptions = {}): ConnectApi {
+  const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
+  const healthTimeoutMs = options.healthTimeoutMs ?? Math.min(timeoutMs, HEALTH_TIMEOUT_MS);
+  const send = options.fetch ?? fetch;
   const enc = encodeURIComponent;
 
   async function request<T>(
@@ -89,7 +96,7 @@ export function createConnectClient(
   ): Promise<T | null> {
     let res: Response;
     try {
-      res = await fetch(`${baseUrl}${path}`, {
+      res = await send(`${baseUrl}${path}`, {
         method,
         headers:
           body === undefined

@@ -8,6 +8,7 @@ import { CONFIG_DIR, DATA_DIR, REST_PORT, names } from './names.js';
 import { resolvedMode } from './spec.js';
 import { referencedSecrets, secretMount } from './worker-properties.js';
 import { heapEnv, workerResources } from './worker-resources.js';
+import { HEALTH_PORT, REST_TLS_DIR, restTlsEnabled, restTlsNames } from '../tls/rest-tls-model.js';
 
 export interface PodTemplateInput {
   readonly kc: KafkaConnect;
@@ -22,17 +23,21 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
   const mode = resolvedMode(kc);
   const t = kc.spec.template ?? {};
   const secrets = referencedSecrets(kc);
+  const tls = restTlsEnabled(kc);
   const volumes: V1Volume[] = [
     { name: 'config', configMap: { name: names.configMap(name) } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
     ...(dataVolume ? [dataVolume] : []),
     ...secrets.map((s, i) => ({ name: `secret-${i}`, secret: { secretName: s, defaultMode: 0o400 } })),
+    ...(tls ? [{ name: 'rest-tls', secret: { secretName: restTlsNames.server(name), defaultMode: 0o400 } }] : []),
   ];
   const mounts: V1VolumeMount[] = [
     { name: 'config', mountPath: CONFIG_DIR + '/config', readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
     ...(dataVolume ? [{ name: dataVolume.name, mountPath: DATA_DIR }] : []),
     ...secrets.map((s, i) => ({ name: `secret-${i}`, mountPath: secretMount(s), readOnly: true })),
+    // Renewed certificates arrive through this volume; the worker reloads them without a restart.
+    ...(tls ? [{ name: 'rest-tls', mountPath: REST_TLS_DIR, readOnly: true }] : []),
   ];
   const userEnv = (t.env as V1EnvVar[] | undefined) ?? [];
   const resources = workerResources(kc);
@@ -44,11 +49,12 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
     ...heapEnv(resources, userEnv),
     ...userEnv,
   ];
-  const health = { httpGet: { path: '/health', port: 'rest-api' } };
+  // Probes and Prometheus use the plain health port: no client certificate needed.
+  const health = { httpGet: { path: '/health', port: 'health' } };
   const metricsAnnotations: Record<string, string> =
     kc.spec.metrics?.enabled === false
       ? {}
-      : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(REST_PORT), 'prometheus.io/path': '/metrics' };
+      : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(HEALTH_PORT), 'prometheus.io/path': '/metrics' };
   return {
     metadata: {
       labels: { ...(t.labels ?? {}), ...workerLabels(name) },
@@ -82,7 +88,10 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
           image,
           ...(kc.spec.imagePullPolicy ? { imagePullPolicy: kc.spec.imagePullPolicy } : {}),
           args: [mode, `${CONFIG_DIR}/config/worker.properties`],
-          ports: [{ name: 'rest-api', containerPort: REST_PORT, protocol: 'TCP' }],
+          ports: [
+            { name: 'rest-api', containerPort: REST_PORT, protocol: 'TCP' },
+            { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
+          ],
           env,
           resources,
           volumeMounts: mounts,

@@ -5,6 +5,7 @@
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { names, DATA_DIR, REST_PORT, SECRETS_DIR } from './names.js';
 import { resolvedMode } from './spec.js';
+import { restTlsWorkerProperties } from '../tls/rest-tls-model.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 
@@ -28,6 +29,8 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
     'bootstrap.servers': spec.bootstrapServers,
     listeners: `http://:${REST_PORT}`,
     'rest.advertised.port': String(REST_PORT),
+    // https with mutual TLS (unless spec.rest.tls.enabled is false) and the plain health port
+    ...restTlsWorkerProperties(kc, REST_PORT),
     'log.level': spec.logging?.level ?? 'INFO',
     'metrics.enable': String(spec.metrics?.enabled ?? true),
     // Providers for secrets in worker and connector configs, and for the

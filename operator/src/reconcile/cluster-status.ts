@@ -1,4 +1,5 @@
 // The KafkaConnect status, computed from what the cluster looks like now.
+import { restScheme } from '../tls/rest-tls-model.js';
 import type { KafkaConnect, KafkaConnectStatus } from '../api/v1alpha1/index.js';
 import type { PluginInfo } from '../connect/connect-client.js';
 import { names } from '../model/names.js';
@@ -41,7 +42,9 @@ export function clusterStatus(
     replicas: workload?.replicas ?? 0,
     readyReplicas: ready,
     labelSelector: selectorString(selectorLabels(kc.metadata.name)),
-    ...(desired > 0 ? { url: names.apiUrl(kc.metadata.name, kc.metadata.namespace) } : { url: undefined }),
+    ...(desired > 0
+      ? { url: names.apiUrl(kc.metadata.name, kc.metadata.namespace).replace(/^http:/, `${restScheme(kc)}:`) }
+      : { url: undefined }),
     ...(plugins
       ? { connectorPlugins: plugins.map((p) => ({ class: p.class, type: p.type, version: p.version })) }
       : {}),

@@ -7,6 +7,7 @@ import type { ConnectApi } from '../connect/connect-client.js';
 import type { ClusterGate } from '../connect/cluster-gate.js';
 import type { Applier, EventRecorder, Informer, Logger, RestClient } from '../kube/index.js';
 import type { OperatorSettings } from '../model/desired.js';
+import type { RestTlsManager } from '../tls/rest-tls-manager.js';
 
 export interface ReconcileDeps {
   readonly clusters: Informer<KafkaConnect & KubernetesObject>;
@@ -35,6 +36,8 @@ export interface ReconcileDeps {
   /** unit of the auto-restart backoff (Strimzi: one minute) */
   readonly restartUnitMs: number;
   readonly logger: Logger;
+  /** the clusters' REST certificates (absent: the reconciler leaves them alone) */
+  readonly restTls?: RestTlsManager;
 }
 
 export const SLUICE = { group: 'sluice.dev', version: 'v1alpha1' } as const;

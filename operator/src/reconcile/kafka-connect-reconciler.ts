@@ -7,6 +7,8 @@ import { errorCode, splitKey, type ReconcileResult } from '../kube/index.js';
 import { desired } from '../model/desired.js';
 import { resolvedMode, resolvedReplicas } from '../model/spec.js';
 import { names } from '../model/names.js';
+import { restTlsEnabled } from '../tls/rest-tls-model.js';
+import { ForeignSecretsError } from '../tls/rest-tls-manager.js';
 import type { PluginInfo } from '../connect/connect-client.js';
 import { clusterStatus, type ObservedWorkload } from './cluster-status.js';
 import { readyCondition, setCondition } from './conditions.js';
@@ -17,6 +19,8 @@ import { captureSourceOffsets, handoffConfigMap } from './offsets-handoff.js';
 import { CONFLICT_REASON, conflictMessage, describeForeign, ownedBy } from './ownership.js';
 
 const NOT_READY_RECHECK_MS = 15_000;
+/** Certificate steps due later are left to the periodic resync (2 min). */
+const TLS_RECHECK_WITHIN_MS = 110_000;
 /**
  * An unchanged desired object is applied again at least this often even when
  * nothing says it drifted (kinds the operator does not watch: Services,
@@ -91,6 +95,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     if (!kc || kc.metadata.deletionTimestamp) {
       applied.delete(key);
       deps.clusterGate.forget(key);
+      deps.restTls?.forget(namespace ?? 'default', name);
       return; // owned objects are garbage-collected
     }
     const log = deps.logger;
@@ -110,6 +115,19 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     // that would change nothing); a rejected one is reported, not retried in a loop.
     const failures: string[] = [];
     const conflicts: string[] = [];
+    // The REST certificates exist before the pods that mount them.
+    let tlsRecheckMs = Infinity;
+    if (deps.restTls && restTlsEnabled(kc)) {
+      try {
+        tlsRecheckMs = await deps.restTls.ensure(kc);
+      } catch (err) {
+        const code = errorCode(err);
+        if (err instanceof ForeignSecretsError) conflicts.push(...err.objects);
+        else if (code === undefined || code >= 500 || code === 409) throw err;
+        else failures.push(`REST certificates: ${messageOf(err)}`);
+        log.warn('REST certificates not written', { cluster: key, code, error: messageOf(err) });
+      }
+    }
     await carryOffsetsAcrossModeSwitch(kc, d.obsoleteKinds);
     const draining = await drainBeforeScaleDown(key, kc, d.objects, now);
     for (const obj of d.objects) {
@@ -227,7 +245,10 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     }
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     if (draining) return { requeueAfter: DRAIN_RECHECK_MS };
-    return ready || resolvedReplicas(kc) === 0 ? undefined : { requeueAfter: NOT_READY_RECHECK_MS };
+    // A certificate renewal step due before the next resync.
+    const tlsRequeue = tlsRecheckMs < TLS_RECHECK_WITHIN_MS ? tlsRecheckMs : undefined;
+    if (ready || resolvedReplicas(kc) === 0) return tlsRequeue === undefined ? undefined : { requeueAfter: tlsRequeue };
+    return { requeueAfter: Math.min(NOT_READY_RECHECK_MS, tlsRequeue ?? Infinity) };
   };
 
   /**

@@ -17,6 +17,9 @@ export const RESERVED_WORKER_KEYS = [
   'plugin.path',
   'security.protocol',
   'config.providers',
+  'admin.listeners',
+  'health.listeners',
+  'rest.advertised.listener',
 ] as const;
 export const RESERVED_WORKER_PREFIXES = ['ssl.', 'sasl.', 'config.providers.', 'listeners.'] as const;
 
@@ -194,10 +197,26 @@ export const kafkaConnectSpec = s.object(
       },
       { description: 'Worker logging.' },
     ),
+    rest: s.object(
+      {
+        tls: s.object(
+          {
+            enabled: s.boolean({
+              description:
+                'HTTPS with mutual TLS on the REST API: the operator keeps a CA and certificates in Secrets <name>-connect-rest-{ca,server,operator,client} and renews them. false: plain http (anyone who reaches port 8083 can use the API).',
+              default: true,
+            }),
+          },
+          { description: 'TLS of the REST API.' },
+        ),
+      },
+      { description: "The workers' REST API (port 8083; /health and /metrics are also on the plain port 8084)." },
+    ),
     metrics: s.object(
       {
         enabled: s.boolean({
-          description: 'Expose Prometheus metrics on the REST port at /metrics and annotate pods for scraping.',
+          description:
+            'Expose Prometheus metrics at /metrics (on the plain health port 8084) and annotate pods for scraping.',
           default: true,
         }),
       },

@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { desired } from '../model/desired.js';
+import { workerProperties } from '../model/worker-properties.js';
+import { planPki } from './rest-pki-plan.js';
+import { clientMaterialFromSecret, pkiStateFromSecrets, restTlsSecrets, serverHosts } from './rest-tls-model.js';
+
+const settings = {
+  defaultImage: 'sluice/runtime:0.1.0',
+  operatorPodLabels: { app: 'sluice-operator' },
+  operatorNamespace: 'sluice-system',
+};
+
+function cluster(spec: Partial<KafkaConnect['spec']> = {}): KafkaConnect {
+  return {
+    apiVersion: 'sluice.dev/v1alpha1',
+    kind: 'KafkaConnect',
+    metadata: { name: 'demo', namespace: 'apps', uid: 'uid-1', generation: 1 },
+    spec: { bootstrapServers: 'kafka:9092', ...spec },
+  };
+}
+
+describe('REST TLS in the desired objects', function () {
+  this.timeout(30_000);
+
+  it('writes Kafka listener keys for https with mutual TLS and a plain health port, by default', () => {
+    expect(workerProperties(cluster())).to.include({
+      listeners: 'https://:8083',
+      'rest.advertised.listener': 'https',
+      'listeners.https.ssl.keystore.type': 'PEM',
+      'listeners.https.ssl.keystore.location': '/etc/sluice/rest-tls/keystore.pem',
+      'listeners.https.ssl.truststore.type': 'PEM',
+      'listeners.https.ssl.truststore.location': '/etc/sluice/rest-tls/ca.crt',
+      'listeners.https.ssl.client.auth': 'required',
+      'health.listeners': 'http://:8084',
+    });
+  });
+
+  it('mounts the server Secret, probes and scrapes the health port', () => {
+    const { objects } = desired(cluster({ mode: 'distributed' }), settings);
+    const sts = objects.find((o) => o.kind === 'StatefulSet') as any;
+    const pod = sts.spec.template;
+    const c = pod.spec.containers[0];
+    expect(pod.spec.volumes).to.deep.include({
+      name: 'rest-tls',
+      secret: { secretName: 'demo-connect-rest-server', defaultMode: 0o400 },
+    });
+    expect(c.volumeMounts).to.deep.include({ name: 'rest-tls', mountPath: '/etc/sluice/rest-tls', readOnly: true });
+    expect(c.ports).to.deep.include({ name: 'health', containerPort: 8084, protocol: 'TCP' });
+    for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe])
+      expect(probe.httpGet).to.deep.equal({ path: '/health', port: 'health' });
+    expect(pod.metadata.annotations['prometheus.io/port']).to.equal('8084');
+  });
+
+  it('spec.rest.tls.enabled=false: plain http, no Secret mounted, health port kept', () => {
+    const kc = cluster({ rest: { tls: { enabled: false } } });
+    const props = workerProperties(kc);
+    expect(props.listeners).to.equal('http://:8083');
+    expect(Object.keys(props).filter((k) => k.startsWith('listeners.https.'))).to.deep.equal([]);
+    expect(props['health.listeners']).to.equal('http://:8084');
+    const deploy = desired({ ...kc, spec: { ...kc.spec, mode: 'standalone' } }, settings).objects.find(
+      (o) => o.kind === 'Deployment',
+    ) as any;
+    expect(deploy.spec.template.spec.volumes.map((v: any) => v.name)).to.not.include('rest-tls');
+  });
+
+  it('stores a plan in four owned Secrets and reads it back', () => {
+    const kc = cluster();
+    const plan = planPki(
+      {},
+      { cluster: 'demo', namespace: 'apps', now: new Date(), serverHosts: serverHosts('demo', 'apps') },
+    );
+    const secrets = restTlsSecrets(kc, plan);
+    expect(secrets.map((s) => s.metadata?.name)).to.deep.equal([
+      'demo-connect-rest-ca',
+      'demo-connect-rest-server',
+      'demo-connect-rest-operator',
+      'demo-connect-rest-client',
+    ]);
+    for (const s of secrets)
+      expect(s.metadata?.ownerReferences?.[0]).to.include({ kind: 'KafkaConnect', uid: 'uid-1' });
+    const server = secrets[1]!.data!;
+    expect(Object.keys(server).sort()).to.deep.equal(['ca.crt', 'keystore.pem', 'tls.crt', 'tls.key']);
+    expect(Object.keys(secrets[3]!.data!).sort()).to.deep.equal(['ca.crt', 'tls.crt', 'tls.key']);
+    const [ca, srv, operator, user] = secrets;
+    const back = pkiStateFromSecrets({ ca, server: srv, operator, user });
+    expect(back.ca?.cert).to.equal(plan.state.ca.cert);
+    expect(back.ca?.since).to.equal(plan.state.ca.since);
+    expect(back.server).to.deep.equal(plan.state.server);
+    expect(clientMaterialFromSecret(operator)).to.deep.equal({ ...plan.state.operator, ca: plan.bundle });
+  });
+});

@@ -1,0 +1,149 @@
+// The REST TLS pieces of a KafkaConnect that the other model files use:
+// Secret names and contents, where the workers find the files, the
+// worker.properties keys (Kafka's listener keys) and the server
+// certificate's names. Pure.
+import type { V1Secret } from '@kubernetes/client-node';
+import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { commonLabels } from '../model/labels.js';
+import { CONFIG_DIR, names } from '../model/names.js';
+import { objectMeta } from '../model/owner.js';
+import type { KeyPair } from './pki.js';
+import type { CaState, PkiPlan, PkiState } from './rest-pki-plan.js';
+
+export const HEALTH_PORT = 8084;
+export const REST_TLS_DIR = `${CONFIG_DIR}/rest-tls`;
+/** KafkaConnect annotation: a new value renews the CA and every certificate (Strimzi: strimzi.io/force-renew). */
+export const RENEW_ANNOTATION = 'sluice.dev/renew-certificates';
+const SINCE_ANNOTATION = 'sluice.dev/ca-since';
+const RENEWED_FOR_ANNOTATION = 'sluice.dev/renewed-for';
+
+export const restTlsNames = {
+  ca: (cluster: string) => `${cluster}-connect-rest-ca`,
+  /** mounted by the workers: server certificate (also their client certificate), key, CA bundle */
+  server: (cluster: string) => `${cluster}-connect-rest-server`,
+  /** the operator's client certificate */
+  operator: (cluster: string) => `${cluster}-connect-rest-operator`,
+  /** a client certificate for people: kubectl port-forward and curl --cert */
+  user: (cluster: string) => `${cluster}-connect-rest-client`,
+};
+
+/** TLS on the REST API unless spec.rest.tls.enabled is false. */
+export const restTlsEnabled = (kc: KafkaConnect): boolean => kc.spec.rest?.tls?.enabled !== false;
+
+export const restScheme = (kc: KafkaConnect): 'http' | 'https' => (restTlsEnabled(kc) ? 'https' : 'http');
+
+/** The server certificate's names: the API Service, every worker through the headless Service, port-forwards. */
+export function serverHosts(cluster: string, namespace: string): string[] {
+  const api = names.apiService(cluster);
+  const headless = names.headlessService(cluster);
+  return [
+    api,
+    `${api}.${namespace}`,
+    `${api}.${namespace}.svc`,
+    `${api}.${namespace}.svc.cluster.local`,
+    `${headless}.${namespace}.svc`,
+    `*.${headless}.${namespace}.svc`,
+    `*.${headless}.${namespace}.svc.cluster.local`,
+    'localhost',
+    '127.0.0.1',
+  ];
+}
+
+/** Kafka's listener keys for the workers: https with mutual TLS, plus the plain health port. */
+export function restTlsWorkerProperties(kc: KafkaConnect, restPort: number): Record<string, string> {
+  if (!restTlsEnabled(kc)) return { 'health.listeners': `http://:${HEALTH_PORT}` };
+  return {
+    listeners: `https://:${restPort}`,
+    'rest.advertised.listener': 'https',
+    'listeners.https.ssl.keystore.type': 'PEM',
+    'listeners.https.ssl.keystore.location': `${REST_TLS_DIR}/keystore.pem`,
+    'listeners.https.ssl.truststore.type': 'PEM',
+    'listeners.https.ssl.truststore.location': `${REST_TLS_DIR}/ca.crt`,
+    'listeners.https.ssl.client.auth': 'required',
+    'health.listeners': `http://:${HEALTH_PORT}`,
+  };
+}
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
+
+function secret(
+  kc: KafkaConnect,
+  name: string,
+  data: Record<string, string>,
+  annotations?: Record<string, string>,
+): V1Secret {
+  const meta = objectMeta(
+    kc,
+    name,
+    { ...commonLabels(kc.metadata.name), 'sluice.dev/component': 'rest-tls' },
+    annotations,
+  );
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta,
+    type: 'Opaque',
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+  };
+}
+
+/** The four Secrets of a plan. */
+export function restTlsSecrets(kc: KafkaConnect, plan: PkiPlan): V1Secret[] {
+  const c = kc.metadata.name;
+  const { ca, server, operator, user } = plan.state;
+  const caAnnotations: Record<string, string> = {};
+  if (ca.since) caAnnotations[SINCE_ANNOTATION] = ca.since;
+  if (ca.renewedFor !== undefined) caAnnotations[RENEWED_FOR_ANNOTATION] = ca.renewedFor;
+  const client = (p: KeyPair) => ({ 'tls.crt': p.cert, 'tls.key': p.key, 'ca.crt': plan.bundle });
+  return [
+    secret(
+      kc,
+      restTlsNames.ca(c),
+      { 'ca.crt': ca.cert, 'ca.key': ca.key, ...(ca.previousCert ? { 'previous-ca.crt': ca.previousCert } : {}) },
+      caAnnotations,
+    ),
+    // keystore.pem: key and chain in one file, so a renewal is one atomic file (Kafka's PEM keystore file).
+    secret(kc, restTlsNames.server(c), { ...client(server), 'keystore.pem': server.key + server.cert }),
+    secret(kc, restTlsNames.operator(c), client(operator)),
+    secret(kc, restTlsNames.user(c), client(user)),
+  ];
+}
+
+type SecretLike = { data?: Record<string, string>; metadata?: { annotations?: Record<string, string> } } | undefined;
+
+const pair = (s: SecretLike): KeyPair | undefined => {
+  const cert = unb64(s?.data?.['tls.crt']);
+  const key = unb64(s?.data?.['tls.key']);
+  return cert && key ? { cert, key } : undefined;
+};
+
+/** What the Secrets hold now (missing pieces are undefined). */
+export function pkiStateFromSecrets(s: {
+  ca: SecretLike;
+  server: SecretLike;
+  operator: SecretLike;
+  user: SecretLike;
+}): PkiState {
+  const caCert = unb64(s.ca?.data?.['ca.crt']);
+  const caKey = unb64(s.ca?.data?.['ca.key']);
+  const annotations = s.ca?.metadata?.annotations ?? {};
+  const ca: CaState | undefined =
+    caCert && caKey
+      ? {
+          cert: caCert,
+          key: caKey,
+          previousCert: unb64(s.ca?.data?.['previous-ca.crt']),
+          since: annotations[SINCE_ANNOTATION],
+          renewedFor: annotations[RENEWED_FOR_ANNOTATION],
+        }
+      : undefined;
+  return { ca, server: pair(s.server), operator: pair(s.operator), user: pair(s.user) };
+}
+
+/** The operator's client material from its Secret (CA bundle, certificate, key). */
+export function clientMaterialFromSecret(s: SecretLike): { ca: string; cert: string; key: string } | undefined {
+  const p = pair(s);
+  const ca = unb64(s?.data?.['ca.crt']);
+  return p && ca ? { ...p, ca } : undefined;
+}
