@@ -154,7 +154,9 @@ describe('operator: REST API over mutual TLS against a real worker @env', functi
       }
     })();
     // The listener keys the operator writes, with this test's paths and ports.
-    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: `${cluster}-connect-config` });
+    const cm = await eventually('the worker ConfigMap', () =>
+      core.readNamespacedConfigMap({ namespace: ns, name: `${cluster}-connect-config` }),
+    );
     const props = Object.fromEntries(
       (cm.data?.['worker.properties'] ?? '')
         .split('\n')
