@@ -110,7 +110,8 @@ describe('desired objects of a KafkaConnect', () => {
     expect(text).to.include('password="${dir:/etc/sluice/secrets/connect-user:password}"');
     const [sts] = find(objects, 'StatefulSet');
     const volumes = sts.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
-    expect(volumes).to.deep.equal(['connect-user', 'kafka-ca']);
+    // the cluster's own REST certificate Secret (made by the operator) besides the referenced ones
+    expect(volumes).to.deep.equal(['connect-user', 'kafka-ca', 'demo-connect-rest-server']);
   });
 
   it('puts a config hash on the pod template that changes with worker.properties only', () => {
