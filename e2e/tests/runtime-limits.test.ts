@@ -236,4 +236,70 @@ describe('runtime: limits and validation @env', function () {
       evil.close();
     }
   });
+
+  it('override policy None, distributed: a config-topic record with overrides fails its task and reaches nobody', async () => {
+    let connections = 0;
+    const evil: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const evilAddress = `127.0.0.1:${(evil.address() as { port: number }).port}`;
+    try {
+      const group = randomName('policy');
+      const stored = randomName('stored');
+      const config = (name: string) => ({
+        name,
+        'connector.class': 'DataGen',
+        topic: randomName('policy'),
+        'producer.override.bootstrap.servers': evilAddress,
+      });
+      const kafka = testKafka(env().kafka.bootstrapServers);
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: `${group}-configs`,
+            numPartitions: 1,
+            replicationFactor: 1,
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          },
+        ],
+      });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: `${group}-configs`,
+        messages: [{ key: `connector-${stored}`, value: JSON.stringify({ properties: config(stored) }) }],
+      });
+      await producer.disconnect();
+      const port = await freePort();
+      const w = new RuntimeProcess({
+        mode: 'distributed',
+        dir,
+        port,
+        workerProps: {
+          ...distributedProps(env().kafka.bootstrapServers, group, port),
+          'connector.client.config.override.policy': 'None',
+        },
+      });
+      workers.push(w);
+      await w.start();
+      const status = await eventually('the stored connector’s task to fail', async () => {
+        const s = (await w.rest('GET', `/connectors/${stored}/status`)).body;
+        return s?.tasks?.[0]?.state === 'FAILED' ? s : undefined;
+      });
+      expect(status.tasks[0].trace).to.include('Client Config Overrides not allowed');
+      const name = randomName('override');
+      const res = await restWrite(w, 'POST', '/connectors', { name, config: config(name) });
+      expect(res.status).to.equal(400);
+      expect(res.body.message).to.include("The 'None' policy does not allow 'bootstrap.servers' to be overridden");
+      expect(connections).to.equal(0);
+    } finally {
+      evil.close();
+    }
+  });
 });
