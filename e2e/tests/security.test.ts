@@ -4,9 +4,10 @@
 // Kubernetes Secret through ${secret:<name>:<key>}; and one Secret value is
 // searched for everywhere it must never appear (ConfigMaps, pod specs, logs,
 // CR status, Events, every REST endpoint, the standalone files, the internal
-// topics), also after a task failed on purpose, must give 0 hits: that sweep
-// joins this file once the runtime keeps placeholders sealed (issue 10's
-// runtime side; before that it finds the resolved value in 15 places).
+// topics), also after a task failed on purpose: 0 hits. (Before the runtime
+// kept placeholders sealed, this sweep found the value in 15 places: logs,
+// task status traces, REST task configs and statuses, connectors.json, and
+// the config and status topics.)
 //
 // The test broker has no SASL listener, so the swept value reaches the
 // workers through Connector configs only (not as the workers' Kafka password).
@@ -14,12 +15,13 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import type { Kafka } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { withEnv, repoRoot } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { helm } from '../src/helm.js';
 import { readTopic, testKafka } from '../src/kafka.js';
-import { installCrds, kubeConfig, kubectl, rest } from '../src/kube.js';
+import { installCrds, kubeConfig, kubectl, rest, sluicePath } from '../src/kube.js';
 import { randomName } from '../src/names.js';
 import { nodeEnv, type NodeEnv } from '../src/node.js';
 import { SluiceResources, diagnostics, workerPods } from '../src/cluster.js';
@@ -70,6 +72,14 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
       'transforms.mark.value.literal': `\${secret:${secretName}:marker}`,
     },
   });
+  /** A sink that fails on purpose: the resolved secret is part of a path that cannot be written. */
+  const failingSink = (cluster: string) => ({
+    clusterRef: { name: cluster },
+    class: 'FileStreamSink',
+    autoRestart: { enabled: false },
+    config: { topics: topic, file: `/var/lib/sluice/missing-dir/\${secret:${secretName}:password}/out.txt` },
+  });
+
   before(async () => {
     env = nodeEnv(getEnv());
     const kc = kubeConfig(env);
@@ -192,12 +202,20 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
     const [operator] = (
       await core.listNamespacedPod({ namespace: system, labelSelector: 'app.kubernetes.io/name=sluice-operator' })
     ).items;
+    // TCP connects (whatever the protocol on the port): OPEN, or FAIL with the reason.
     const targets = {
-      worker: `http://${worker!.status!.podIP}:8083/`,
+      worker: [worker!.status!.podIP, 8083],
       // Control: a port no NetworkPolicy covers, so the probe's own network works.
-      operator: `http://${operator!.status!.podIP}:8080/healthz`,
+      operator: [operator!.status!.podIP, 8080],
     };
-    const script = `const t=${JSON.stringify(targets)};setInterval(()=>{for(const [k,u] of Object.entries(t))fetch(u,{signal:AbortSignal.timeout(2000)}).then(r=>console.log(k,'OK',r.status),e=>console.log(k,'FAIL',String(e.cause??e.name)))},1000)`;
+    const script = [
+      `const net = require('net'); const t = ${JSON.stringify(targets)};`,
+      'setInterval(() => { for (const [k, [host, port]] of Object.entries(t)) {',
+      '  const s = net.connect({ host, port, timeout: 2000 });',
+      "  s.on('connect', () => { console.log(k, 'OPEN'); s.destroy(); });",
+      "  s.on('timeout', () => { console.log(k, 'FAIL timeout'); s.destroy(); });",
+      "  s.on('error', (e) => console.log(k, 'FAIL', e.code)); } }, 1000);",
+    ].join('\n');
     await core.createNamespacedPod({
       namespace: ns,
       body: {
@@ -221,20 +239,86 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
       async () => {
         const log = await kubectl(env, '-n', ns, 'logs', 'probe').catch(() => '');
         const l = log.split('\n').filter(Boolean);
-        return l.filter((x) => x.startsWith('operator OK')).length >= 5 ? l : undefined;
+        return l.filter((x) => x === 'operator OPEN').length >= 5 ? l : undefined;
       },
       { timeoutMs: 120_000 },
     );
     const toWorker = lines.filter((l) => l.startsWith('worker '));
     expect(toWorker.length).to.be.at.least(5);
     expect(
-      toWorker.filter((l) => l.includes(' OK ')),
-      'requests that reached the worker',
+      toWorker.filter((l) => l === 'worker OPEN'),
+      'connections that reached the worker',
     ).to.deep.equal([]);
     // The operator still reaches the workers: a change of a Connector is carried out through their REST API.
     await res().patch('connectors', 'gen-solo', { state: 'paused' });
     await res().waitFor('connectors', 'gen-solo', 'PAUSED', (r) => r.status?.state === 'PAUSED', 120_000);
     await core.deleteNamespacedPod({ namespace: ns, name: 'probe', gracePeriodSeconds: 0 });
+  });
+
+  it('the secrets sweep: the value is nowhere, also after a task failed on purpose', async () => {
+    await res().create('connectors', 'fail-solo', failingSink('solo'));
+    await res().create('connectors', 'fail-dist', failingSink('dist'));
+    for (const name of ['fail-solo', 'fail-dist'])
+      await res().waitFor(
+        'connectors',
+        name,
+        'a FAILED task',
+        (r) => JSON.stringify(r.status?.tasks ?? r.status ?? {}).includes('FAILED'),
+        180_000,
+      );
+    const hits: string[] = [];
+    const search = (where: string, text: string) => {
+      if (text.includes(secretValue)) hits.push(where);
+    };
+    const json = (x: unknown) => JSON.stringify(x);
+    for (const n of [ns, system]) {
+      for (const cm of (await core.listNamespacedConfigMap({ namespace: n })).items)
+        search(`ConfigMap ${n}/${cm.metadata?.name}`, json(cm));
+      for (const pod of (await core.listNamespacedPod({ namespace: n })).items) {
+        search(`pod spec ${n}/${pod.metadata?.name}`, json(pod));
+        for (const c of pod.spec?.containers ?? [])
+          search(
+            `log ${n}/${pod.metadata?.name}/${c.name}`,
+            await kubectl(env, '-n', n, 'logs', pod.metadata!.name!, '-c', c.name),
+          );
+      }
+      for (const ev of (await core.listNamespacedEvent({ namespace: n })).items)
+        search(`Event ${n}/${ev.metadata?.name}`, json(ev));
+    }
+    for (const plural of ['kafkaconnects', 'connectors'] as const)
+      for (const r of (await rest(env).request<any>({ method: 'GET', path: sluicePath(plural, ns) })).items)
+        search(`${plural} ${r.metadata.name}`, json(r));
+    // Every REST endpoint of both workers.
+    let endpoints = 0;
+    for (const cluster of ['solo', 'dist']) {
+      const paths = ['/', '/connectors?expand=status&expand=info', '/connector-plugins', '/admin/loggers'];
+      for (const c of ['gen', 'fail'].map((p) => `${p}-${cluster}`))
+        paths.push(
+          ...['', '/config', '/status', '/tasks', '/tasks/0/status', '/topics', '/offsets'].map(
+            (s) => `/connectors/${c}${s}`,
+          ),
+        );
+      for (const p of paths) {
+        search(`REST ${cluster} ${p}`, json(await workerRest(cluster, p)));
+        endpoints++;
+      }
+      search(`REST ${cluster} /metrics`, await workerText(cluster, '/metrics'));
+    }
+    // The standalone worker's files on its PVC (offsets, connector configs).
+    let files = 0;
+    for (const f of await pvcFiles('solo-connect-data')) {
+      search(`file ${f}`, await readFile(f, 'utf8'));
+      files++;
+    }
+    expect(files, 'the standalone files were found').to.be.at.least(1);
+    // The distributed cluster's internal topics.
+    for (const t of ['configs', 'offsets', 'status']) {
+      const records = await readTopic(kafka, `${ns}.dist-${t}`, Number.MAX_SAFE_INTEGER, 5_000);
+      if (t !== 'offsets') expect(records.length, `${t} topic records`).to.be.at.least(1);
+      for (const r of records) search(`topic ${t} offset ${r.offset}`, `${r.key ?? ''} ${r.value ?? ''}`);
+    }
+    console.log(`      swept ${endpoints} REST responses, ${files} files, logs, specs, status, events, topics`);
+    expect(hits).to.deep.equal([]);
   });
 
   /** A worker's REST API, over the pod network (the test runs on the node). */
@@ -243,5 +327,27 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
     const res = await fetch(`http://${pod!.status!.podIP}:8083${p}`);
     if (statusOnly) return res.status;
     return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
+  }
+  async function workerText(cluster: string, p: string): Promise<string> {
+    const [pod] = await workerPods(core, ns, cluster);
+    return (await fetch(`http://${pod!.status!.podIP}:8083${p}`)).text();
+  }
+
+  /** Every file in the volume bound to a claim (the local provisioner's hostPath). */
+  async function pvcFiles(claim: string): Promise<string[]> {
+    const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: claim });
+    const pv = await core.readPersistentVolume({ name: pvc.spec!.volumeName! });
+    const dir = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
+    if (!dir) throw new Error(`PV ${pv.metadata?.name} has no host path`);
+    const out: string[] = [];
+    const walk = async (d: string) => {
+      for (const e of await readdir(d)) {
+        const f = path.join(d, e);
+        if ((await stat(f)).isDirectory()) await walk(f);
+        else out.push(f);
+      }
+    };
+    await walk(dir);
+    return out;
   }
 });
