@@ -40,11 +40,23 @@ function env(): Env {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Env;
 }
 
+/** Runs fn over items, `size` at a time; a failed call (apiserver busy) is tried again, 409 counts as done. */
 async function pool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let i = 0;
+  const once = async (item: T) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(item);
+      } catch (err) {
+        if ((err as { code?: number }).code === 409) return;
+        if (attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
   await Promise.all(
     Array.from({ length: size }, async () => {
-      while (i < items.length) await fn(items[i++]!);
+      while (i < items.length) await once(items[i++]!);
     }),
   );
 }

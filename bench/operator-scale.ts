@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { RestClient } from '../operator/src/kube/rest.js';
+import { OPERATOR_NODE_FLAGS } from '../operator/src/node-flags.js';
 import { MeasuredProcess } from './lib/process.js';
 
 interface Env {
@@ -55,11 +56,23 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Runs fn over items, `size` at a time; a failed call (apiserver busy) is tried again, 409 counts as done. */
 async function pool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let i = 0;
+  const once = async (item: T) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(item);
+      } catch (err) {
+        if ((err as { code?: number }).code === 409) return;
+        if (attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
   await Promise.all(
     Array.from({ length: size }, async () => {
-      while (i < items.length) await fn(items[i++]!);
+      while (i < items.length) await once(items[i++]!);
     }),
   );
 }
@@ -92,7 +105,11 @@ async function run(env: Env, clusters: number, perCluster: number): Promise<Resu
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-op-'));
   const op = new MeasuredProcess(
     process.execPath,
-    [path.join(root, 'dist/operator/src/cli.js')],
+    // As the image runs it (its ENTRYPOINT); BENCH_OPERATOR_FLAGS=none measures V8's defaults.
+    [
+      ...(process.env['BENCH_OPERATOR_FLAGS'] === 'none' ? [] : OPERATOR_NODE_FLAGS),
+      path.join(root, 'dist/operator/src/cli.js'),
+    ],
     'node',
     path.join(dir, 'operator.log'),
     {

@@ -15,10 +15,10 @@ import { FakeConnect } from '../src/fake-connect.js';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 
-const GRACE_MS = 8_000;
+const GRACE_MS = 20_000;
 
 describe('operator: Connector deletes and reconciles when workers fail @env', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   const env = withEnv();
   const ns = randomName('op-faults');
   const operatorLog = new RecordingLogger();
@@ -42,10 +42,14 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
       body: { apiVersion: 'sluice.dev/v1alpha1', kind, metadata: { name }, spec },
     });
   const ready = (name: string) =>
-    eventually(`${name} Ready`, async () => {
-      const cr = await get('connectors', name);
-      return cr?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' ? cr : undefined;
-    });
+    eventually(
+      `${name} Ready`,
+      async () => {
+        const cr = await get('connectors', name);
+        return cr?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' ? cr : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
   const events = async (name: string) =>
     (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` })).items;
   const connector = (name: string, cluster: string) =>
