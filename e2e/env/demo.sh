@@ -69,5 +69,8 @@ echo
 echo "== $(lines) records so far in $pod:/var/lib/sluice/orders.txt; the last ones:"
 "$kubectl" -n "$ns" exec "$pod" -- tail -3 /var/lib/sluice/orders.txt
 echo
+echo "== change data capture: PostgreSQL -> Kafka with Debezium's PostgresConnector config (e2e/env/demo-cdc.sh)"
+bash e2e/env/demo-cdc.sh
+echo
 echo "Try: kubectl -n $ns patch connector orders-source --type merge -p '{\"spec\":{\"state\":\"paused\"}}'"
 echo "     (KUBECONFIG=$KUBECONFIG, kubectl at $kubectl); npm run env:down removes everything."

@@ -5,8 +5,11 @@
 // the slot's flushed position moves only to what the worker's offset store
 // holds (commit() reads it back), so nothing unstored is ever released.
 import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import {
   ConnectError,
+  Schemas,
+  type Header,
   type SourceOffset,
   type SourceRecord,
   type SourceTask,
@@ -74,6 +77,10 @@ export class PostgresSourceTask implements SourceTask {
   >();
   private tx: OpenTx | null = null;
   private lastCommitEnd = 0;
+  /** `source.sequence`'s first item: the last commit this session processed (null before the first, as Debezium). */
+  private sessionCommit: number | null = null;
+  /** Debezium's extended headers (__debezium.context.*), the same on every change record of this run. */
+  private contextHeaders: Header[] = [];
   private lastXid: number | null = null;
   private lastCommitMicros = 0n;
   private idleLsn = 0;
@@ -132,6 +139,12 @@ export class PostgresSourceTask implements SourceTask {
     this.cfg = parsePostgresConfig(props);
     this.context = context;
     this.partition = Object.freeze({ server: this.cfg.prefix });
+    this.contextHeaders = [
+      { key: '__debezium.context.connectorLogicalName', value: this.cfg.prefix, schema: Schemas.STRING },
+      { key: '__debezium.context.taskId', value: '0', schema: Schemas.STRING },
+      { key: '__debezium.context.connectorName', value: 'postgresql', schema: Schemas.STRING },
+      { key: '__debezium.context.runId', value: randomUUID(), schema: Schemas.STRING },
+    ];
     this.sql = await this.openSql();
     try {
       await this.checkServer(this.sql);
@@ -175,7 +188,12 @@ export class PostgresSourceTask implements SourceTask {
           `table.include.list entry '${r.source.slice(4, -2)}' matches no table in database '${this.cfg.database}'`,
         );
     }
-    return all.filter((t) => tableCaptured(f, t.schema, t.table));
+    // Snapshot order as Debezium's: the order of table.include.list entries, then by name.
+    const rank = (t: { schema: string; table: string }) => {
+      const i = (f.tableInclude ?? []).findIndex((r) => r.test(`${t.schema}.${t.table}`));
+      return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+    };
+    return all.filter((t) => tableCaptured(f, t.schema, t.table)).sort((a, b) => rank(a) - rank(b));
   }
 
   private async ensurePublication(sql: pg.Client): Promise<void> {
@@ -357,7 +375,10 @@ export class PostgresSourceTask implements SourceTask {
         snapshot: 'INITIAL',
         snapshot_completed: last,
       };
-      await this.push(this.changeRecord(p.model, 'r', null, p.row, source, offset, null));
+      await this.push({
+        ...this.changeRecord(p.model, 'r', null, p.row, source, offset, null),
+        headers: this.contextHeaders,
+      });
     };
     for (let ti = 0; ti < tables.length; ti++) {
       const { info, model } = tables[ti]!;
@@ -507,6 +528,7 @@ export class PostgresSourceTask implements SourceTask {
           await this.push(this.txRecord(tx.tracker.end(Number(tx.commitMicros / 1000n)), msg.endLsn, tx, 'COMMIT'));
         }
         this.lastCommitEnd = msg.endLsn;
+        this.sessionCommit = msg.endLsn;
         this.lastXid = tx?.xid ?? this.lastXid;
         this.lastCommitMicros = tx?.commitMicros ?? this.lastCommitMicros;
         if (this.skip && tx && this.skip.xid === tx.xid) this.skip = null;
@@ -536,8 +558,11 @@ export class PostgresSourceTask implements SourceTask {
           const newKey = rowKey(model, msg.newTuple);
           if (JSON.stringify(oldKey) !== JSON.stringify(newKey)) {
             // A primary key change: a delete of the old key, then a create of the new one (as Debezium).
-            await this.emitChange(model, 'd', lsn, oldRow, null, 'UPDATE');
-            await this.emitChange(model, 'c', lsn, null, msg.newTuple, 'UPDATE');
+            const keyHeader = (key: string, value: unknown): Header => ({ key, value, schema: model.keySchema });
+            await this.emitChange(model, 'd', lsn, oldRow, null, 'UPDATE', [keyHeader('__debezium.newkey', newKey)]);
+            await this.emitChange(model, 'c', lsn, null, msg.newTuple, 'UPDATE', [
+              keyHeader('__debezium.oldkey', oldKey),
+            ]);
             return;
           }
         }
@@ -596,6 +621,7 @@ export class PostgresSourceTask implements SourceTask {
     before: TupleValue[] | null,
     after: TupleValue[] | null,
     messageType: string,
+    extraHeaders: Header[] = [],
   ): Promise<void> {
     const tx = this.tx;
     if (tx && this.skip && this.skip.xid === tx.xid && lsn <= this.skip.lsn) return;
@@ -607,7 +633,7 @@ export class PostgresSourceTask implements SourceTask {
       table: model.table,
       tsMicros: tx?.commitMicros ?? BigInt(Date.now()) * 1000n,
       snapshot: 'false',
-      lastCommitLsn: this.lastCommitEnd,
+      lastCommitLsn: this.sessionCommit,
       lsn,
       txId: tx?.xid ?? null,
       origin: this.origin,
@@ -621,9 +647,11 @@ export class PostgresSourceTask implements SourceTask {
       block = tx.tracker.next(`${model.schema}.${model.table}`);
     }
     const offset = this.streamOffset(lsn, messageType, tx);
-    await this.push(this.changeRecord(model, op, before, after, source, offset, block));
+    const headers = [...extraHeaders, ...this.contextHeaders];
+    await this.push({ ...this.changeRecord(model, op, before, after, source, offset, block), headers });
     if (op === 'd' && this.cfg.tombstones && model.keySchema && before) {
       await this.push({
+        headers,
         sourcePartition: this.partition,
         sourceOffset: offset,
         topic: model.topic,

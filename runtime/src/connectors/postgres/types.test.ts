@@ -62,7 +62,8 @@ describe('postgres CDC: types as Debezium maps them', () => {
     expect(conv(col('timestamptz'), '2025-01-15 10:30:00.123456+00')).to.equal('2025-01-15T10:30:00.123456Z');
     expect(conv(col('timestamptz'), '2025-01-15 00:30:00+02')).to.equal('2025-01-14T22:30:00.000000Z');
     expect(conv(col('timestamptz', 0), '2025-01-15 00:30:00+00')).to.equal('2025-01-15T00:30:00Z');
-    expect(conv(col('timetz'), '10:00:00+01')).to.equal('09:00:00.000000Z');
+    expect(conv(col('timetz'), '10:00:00+01')).to.equal('09:00:00Z');
+    expect(conv(col('timetz'), '10:00:00.25+01')).to.equal('09:00:00.25Z');
     expect(conv(col('date'), '0001-01-01 BC')).to.equal(epochDays(0, 1, 1));
   });
 

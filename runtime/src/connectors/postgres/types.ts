@@ -383,8 +383,12 @@ function zonedTimestamp(t: string, precision: number): string {
   );
 }
 
-/** timetz `HH:MM:SS[.ffffff]+TZ` → the same instant of the day in UTC, `HH:MM:SS.ffffffZ`. */
-function zonedTime(t: string, precision: number): string {
+/**
+ * timetz `HH:MM:SS[.ffffff]+TZ` → the same instant of the day in UTC as
+ * Java's ISO_OFFSET_TIME prints it: `HH:MM:SS[.fff]Z`, no trailing zeros
+ * (compared with Debezium 3.6.1: `10:00:00+01` → `09:00:00Z`).
+ */
+function zonedTime(t: string, _precision: number): string {
   const m = /^(\d\d:\d\d:\d\d(?:\.\d+)?)([+-].*)$/.exec(t);
   if (!m) throw new DataError(`cannot read time with time zone ${JSON.stringify(t)}`);
   let micros = timeMicros(m[1]!) - offsetSeconds(m[2]!) * 1_000_000;
@@ -392,7 +396,7 @@ function zonedTime(t: string, precision: number): string {
   const secs = Math.floor(micros / 1_000_000);
   return (
     `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}` +
-    `${fraction(micros % 1_000_000, precision)}Z`
+    `${fraction(micros % 1_000_000, 6).replace(/\.?0+$/, '')}Z`
   );
 }
 

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The CDC part of `npm run demo` (also runnable alone after `npm run build`
+# with the environment up): a Sluice worker on this machine runs the
+# PostgreSQL CDC connector (Debezium's config keys) against the
+# environment's PostgreSQL, a few rows of a table change, and their change
+# events are printed from Kafka. The worker stops at the end and drops its
+# slot (slot.drop.on.stop), so the demo leaves no WAL pinned.
+source "$(dirname "$0")/lib.sh"
+cd "$SLUICE_ROOT"
+env_json=$(bash e2e/env/info.sh | tail -1) || die "the environment is not up (npm run env:up)"
+field() { node -e 'const v=process.argv[2].split(".").reduce((o,k)=>o?.[k],JSON.parse(process.argv[1]));console.log(v??"")' "$env_json" "$1"; }
+pg_host=$(field postgres.host); pg_port=$(field postgres.port); pg_user=$(field postgres.user); pg_db=$(field postgres.database)
+export PGPASSWORD="$(field postgres.password)"
+psql=(psql -X -q -v ON_ERROR_STOP=1 -h "$pg_host" -p "$pg_port" -U "$pg_user" -d "$pg_db")
+command -v psql >/dev/null || psql=("$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql" "${psql[@]:1}")
+
+run="demo_$(date +%s)"
+dir=$(mktemp -d /tmp/sluice-demo-cdc-XXXXXX)
+"${psql[@]}" -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS demo_orders" -c "CREATE TABLE demo_orders (id int PRIMARY KEY, item text NOT NULL, amount numeric(10,2), placed timestamptz DEFAULT now())" \
+  -c "INSERT INTO demo_orders (id, item, amount) VALUES (1, 'coffee', 3.50), (2, 'tea', 2.80)"
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+cat > "$dir/worker.properties" <<P
+bootstrap.servers=$(field kafka.bootstrapServers)
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=false
+value.converter.schemas.enable=false
+offset.storage.file.filename=$dir/offsets
+listeners=http://127.0.0.1:$port
+P
+cat > "$dir/orders-cdc.properties" <<P
+name=orders-cdc
+connector.class=io.debezium.connector.postgresql.PostgresConnector
+database.hostname=$pg_host
+database.port=$pg_port
+database.user=$pg_user
+database.password=$PGPASSWORD
+database.dbname=$pg_db
+topic.prefix=$run
+plugin.name=pgoutput
+slot.name=${run}_slot
+slot.drop.on.stop=true
+publication.name=${run}_pub
+publication.autocreate.mode=filtered
+table.include.list=public.demo_orders
+P
+log "starting a Sluice worker with the PostgreSQL CDC connector (topic $run.public.demo_orders)"
+node dist/runtime/src/cli.js standalone "$dir/worker.properties" "$dir/orders-cdc.properties" > "$dir/worker.log" 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null; "${psql[@]}" -c "DROP PUBLICATION IF EXISTS ${run}_pub" >/dev/null 2>&1 || true' EXIT
+running() { curl -sf "http://127.0.0.1:$port/connectors/orders-cdc/status" | grep -q '"tasks":\[{"id":0,"state":"RUNNING"'; }
+wait_for 60 "the CDC connector to run (log: $dir/worker.log)" running
+slot_active() { "${psql[@]}" -tAc "SELECT 1 FROM pg_replication_slots WHERE slot_name = '${run}_slot' AND active" | grep -q 1; }
+wait_for 60 "the slot to stream" slot_active
+"${psql[@]}" -c "INSERT INTO demo_orders (id, item, amount) VALUES (3, 'cake', 4.20)" \
+  -c "UPDATE demo_orders SET amount = 3.90 WHERE id = 1" -c "DELETE FROM demo_orders WHERE id = 2"
+
+echo
+echo "== change events on $run.public.demo_orders (op: r snapshot, c insert, u update, d delete; key -> after):"
+node - "$(field kafka.bootstrapServers)" "$run.public.demo_orders" <<'JS'
+const { Kafka, logLevel } = require('kafkajs');
+const kafka = new Kafka({ brokers: [process.argv[2]], logLevel: logLevel.NOTHING });
+(async () => {
+  const consumer = kafka.consumer({ groupId: `demo-cdc-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [process.argv[3]], fromBeginning: true });
+  const out = [];
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 30000);
+    consumer.run({ eachMessage: async ({ message }) => {
+      const v = message.value ? JSON.parse(message.value.toString()) : null;
+      out.push(v ? `${v.op}  key=${message.key}  before=${JSON.stringify(v.before)}  after=${JSON.stringify(v.after)}  lsn=${v.source.lsn}`
+                 : `tombstone  key=${message.key}`);
+      if (out.length >= 6) { clearTimeout(timer); resolve(); }
+    } });
+  });
+  await consumer.disconnect();
+  console.log(out.join('\n'));
+})().catch((e) => { console.error(e.message); process.exit(1); });
+JS
+echo "(amount is a Debezium Decimal: base64 of the unscaled value; worker log: $dir/worker.log)"
