@@ -1,12 +1,13 @@
 // The chaos run, process level (issue 11): a standalone worker with a
 // FileStream source and sink under continuous input, on a broker of its own,
 // while an injector picks a fault at random every few seconds: SIGKILL the
-// worker (and start it again), restart the broker, make the worker's data
+// worker (and start it again), restart the broker (with --brokers 3: one
+// node of a three-node KRaft cluster, replication factor 3), make the worker's data
 // directory read-only for a while. At the end the input stops and every
 // line must reach the sink file (0 lost); duplicates are counted; both tasks
 // must be RUNNING. Prints a table: fault, times injected, recovery time p50
 // and p99 (from the end of the fault to the next new line in the sink).
-//   npm run chaos -- --minutes 10      (default 5)
+//   npm run chaos -- --minutes 10 --brokers 3      (defaults: 5 minutes, 1 broker)
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,12 @@ const arg = (name: string, fallback: number) => {
 };
 const MINUTES = arg('minutes', 5);
 const LINES_PER_TICK = arg('lines', 50); // every 100 ms
-const FAULTS = ['worker SIGKILL', 'broker restart', 'data dir read-only 10 s'] as const;
+const BROKERS = arg('brokers', 1) === 3 ? 3 : 1;
+const FAULTS = [
+  'worker SIGKILL',
+  BROKERS === 3 ? 'broker node restart (1 of 3)' : 'broker restart',
+  'data dir read-only 10 s',
+] as const;
 type Fault = (typeof FAULTS)[number];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,7 +40,7 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function main() {
-  const broker = await PrivateBroker.create();
+  const broker = await PrivateBroker.create({ brokers: BROKERS });
   await broker.up();
   const dir = await tempDir('chaos');
   const data = path.join(dir, 'data');
@@ -97,6 +103,11 @@ async function main() {
         await broker.down();
         await sleep(5000);
         await broker.up();
+      } else if (fault === 'broker node restart (1 of 3)') {
+        const node = 1 + Math.floor(Math.random() * 3);
+        await broker.stopNode(node);
+        await sleep(5000);
+        await broker.startNode(node);
       } else {
         await makeReadOnly(data);
         try {
@@ -133,7 +144,7 @@ async function main() {
       ]),
     );
     console.log(
-      `${MINUTES} min: ${total} lines, ${lost} lost, ${duplicates} duplicates, states ${states.join(',')}, ` +
+      `${MINUTES} min, ${BROKERS} broker(s): ${total} lines, ${lost} lost, ${duplicates} duplicates, states ${states.join(',')}, ` +
         `load average ${loadavg()
           .map((x) => x.toFixed(1))
           .join(' ')}`,

@@ -1,6 +1,7 @@
 // A Kafka broker of a test's own, for tests that stop and start a broker (the
 // shared one on 9092 serves everyone's tests): e2e/env/kafka.sh with its
-// state in a temp dir and free ports, on the cached jars. Single node KRaft.
+// state in a temp dir and free ports, on the cached jars. One KRaft node, or
+// three (KAFKA_BROKERS=3: ports +0, +100, +200) for broker failover.
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,14 +16,25 @@ export class PrivateBroker {
     readonly state: string,
     readonly port: number,
     readonly controllerPort: number,
+    readonly brokers: 1 | 3,
   ) {}
 
-  static async create(): Promise<PrivateBroker> {
-    return new PrivateBroker(await tempDir('kafka-private'), await freePort(), await freePort());
+  static async create({ brokers = 1 }: { brokers?: 1 | 3 } = {}): Promise<PrivateBroker> {
+    return new PrivateBroker(await tempDir('kafka-private'), await freePort(), await freePort(), brokers);
   }
 
   get bootstrapServers(): string {
-    return `127.0.0.1:${this.port}`;
+    return Array.from({ length: this.brokers }, (_, i) => `127.0.0.1:${this.port + i * 100}`).join(',');
+  }
+
+  /** Stops node `n` (1 to 3) of a three-node cluster. */
+  stopNode(n: number): Promise<void> {
+    return this.script('stop-node', String(n));
+  }
+
+  /** Starts node `n` again; resolves once it serves. */
+  startNode(n: number): Promise<void> {
+    return this.script('start-node', String(n));
   }
 
   get logFile(): string {
@@ -45,15 +57,16 @@ export class PrivateBroker {
     await rm(this.state, { recursive: true, force: true });
   }
 
-  private async script(command: string): Promise<void> {
+  private async script(...args: string[]): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SLUICE_STATE: this.state,
       KAFKA_HOST: '127.0.0.1',
       KAFKA_PORT: String(this.port),
       KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+      KAFKA_BROKERS: String(this.brokers),
     };
     delete env.KAFKA_POD_HOST;
-    await run('bash', [path.join(repoRoot, 'e2e/env/kafka.sh'), command], { env, timeout: 180_000 });
+    await run('bash', [path.join(repoRoot, 'e2e/env/kafka.sh'), ...args], { env, timeout: 180_000 });
   }
 }

@@ -20,6 +20,7 @@ import {
   type LogBroker,
   type LogCluster,
 } from '../distributed/kafkajs-internals.js';
+import { isKafkaOutage } from '../kafka/errors.js';
 import { abortedRecordFilter, type AbortedTransaction } from '../kafka/client.js';
 import type { Logger } from '../util/logging.js';
 
@@ -126,13 +127,31 @@ export class KafkaBasedLog {
   /** Creates or checks the topic, connects, and starts tailing from offset 0. */
   async start(): Promise<void> {
     if (this.running) return;
-    await this.ensureTopic();
+    // kafkajs's createTopics waits for leaders, but a KRaft broker may not know a topic just created yet
+    // (UNKNOWN_TOPIC_OR_PARTITION, more so on a loaded machine): the next try finds it and checks it.
+    await retryWhileRetriable(
+      () => this.ensureTopic(),
+      (err) =>
+        this.options.logger.debug('Retrying the internal topic check', {
+          topic: this.options.topic,
+          error: (err as Error).message,
+        }),
+    );
     const { kafka, topic } = this.options;
     const cluster = kafkaJsLogCluster(kafka);
     const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
     try {
       await cluster.connect();
-      await cluster.addTargetTopic(topic);
+      // A topic just created may not be in every broker's metadata yet (UNKNOWN_TOPIC_OR_PARTITION,
+      // LEADER_NOT_AVAILABLE, more so on a loaded machine): wait for it rather than fail the worker's start.
+      await retryWhileRetriable(
+        () => cluster.addTargetTopic(topic),
+        (err) =>
+          this.options.logger.debug('Waiting for the internal topic in the metadata', {
+            topic,
+            error: (err as Error).message,
+          }),
+      );
       await producer.connect();
     } catch (err) {
       await Promise.allSettled([cluster.disconnect(), producer.disconnect()]);
@@ -422,5 +441,22 @@ export class KafkaBasedLog {
     // Batches arrive whole: the next position is past the last batch, even when
     // compaction removed its last records.
     if (batchEnd > this.position(partition)) this.positions.set(partition, batchEnd);
+  }
+}
+
+/** Runs `fn` again (backoff 100 ms doubling to 2 s, for up to ~30 s) while it fails with a retriable error. */
+async function retryWhileRetriable<T>(fn: () => Promise<T>, onRetry: (err: unknown) => void): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  let backoff = 100;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true || isKafkaOutage(err);
+      if (!retriable || Date.now() + backoff > deadline) throw err;
+      onRetry(err);
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 2000);
+    }
   }
 }
