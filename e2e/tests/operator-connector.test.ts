@@ -227,6 +227,30 @@ describe('operator: Connector reconcile against a real worker @env', function ()
     expect(offsets.offsets[0].partition).to.deep.equal({ filename: path.join(dir, 'in.txt') });
   });
 
+  it('does not list offsets over a ConfigMap of that name that someone else wrote', async () => {
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'other-offsets' }, data: { mine: 'yes' } },
+    });
+    await createConnector('other', {
+      clusterRef: { name: 'local' },
+      class: 'FileStreamSource',
+      config: { file: path.join(dir, 'in.txt'), topic: randomName('op') },
+    });
+    await waitFor('other', 'Ready', (c) => condition(c)?.status === 'True');
+    await patchConnector('other', { metadata: { annotations: { 'sluice.dev/offsets': 'list' } } });
+    const refusal = await eventually('an OffsetsFailed Event', async () => {
+      const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=other' });
+      return events.items.find((e) => e.reason === 'OffsetsFailed');
+    });
+    expect(refusal.message).to.include(
+      'ConfigMap other-offsets already exists and was not written for connector other',
+    );
+    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'other-offsets' });
+    expect(cm.data).to.deep.equal({ mine: 'yes' });
+    await api().request({ method: 'DELETE', path: sluicePath('connectors', ns, 'other') });
+  });
+
   it('alters and resets offsets on demand while stopped, and refuses while running', async () => {
     const file = path.join(dir, 'in.txt');
     await patchConnector('files', { metadata: { annotations: { 'sluice.dev/offsets': 'reset' } } });

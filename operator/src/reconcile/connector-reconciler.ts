@@ -381,6 +381,17 @@ async function handleOffsetsAnnotation(
   try {
     if (op === 'list') {
       const offsets = await client.offsets(cr.metadata.name);
+      // Never over someone else's ConfigMap of that name (ownership.ts): ours carry the connector label.
+      const existing = await deps.applier.get({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: cr.metadata.namespace,
+        name: cmName,
+      });
+      if (existing && existing.metadata?.labels?.['sluice.dev/connector'] !== cr.metadata.name)
+        throw new Error(
+          `ConfigMap ${cmName} already exists and was not written for connector ${cr.metadata.name}: left unchanged`,
+        );
       await deps.applier.apply({
         apiVersion: 'v1',
         kind: 'ConfigMap',
