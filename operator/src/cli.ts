@@ -4,6 +4,7 @@
 //   KUBECONFIG                  kubeconfig path; in a pod the service account is used
 //   SLUICE_WATCH_NAMESPACES     comma-separated namespaces; empty = all namespaces
 //   SLUICE_RUNTIME_IMAGE        worker image when a KafkaConnect sets none
+//   SLUICE_APACHE_IMAGE         worker image of spec.runtime apache (default docker.io/sluice/apache-connect:4.3.1)
 //   SLUICE_OPERATOR_NAMESPACE   namespace of the operator (Lease, NetworkPolicy); default POD_NAMESPACE
 //   SLUICE_OPERATOR_POD_LABELS  labels of the operator pods, k=v,k=v (NetworkPolicy)
 //   SLUICE_LEADER_ELECTION      true|false (default true)
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     connectorWorkers: positive(env['SLUICE_CONNECTOR_WORKERS'], 'SLUICE_CONNECTOR_WORKERS', 1) || undefined,
     settings: {
       defaultImage: env['SLUICE_RUNTIME_IMAGE'] ?? 'sluice/runtime:0.1.0',
+      ...(env['SLUICE_APACHE_IMAGE'] ? { apacheImage: env['SLUICE_APACHE_IMAGE'] } : {}),
       operatorNamespace,
       operatorPodLabels: env['SLUICE_OPERATOR_POD_LABELS']
         ? labels(env['SLUICE_OPERATOR_POD_LABELS'])

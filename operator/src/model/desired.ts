@@ -16,11 +16,14 @@ import {
   standaloneDeployment,
 } from './resources.js';
 import { resolvedMode } from './spec.js';
+import { workerImage } from './runtime.js';
 import { renderProperties, workerProperties } from './worker-properties.js';
 
 export interface OperatorSettings {
   /** runtime image when spec.image is not set */
   readonly defaultImage: string;
+  /** Apache Kafka Connect image for spec.runtime apache when spec.image is not set */
+  readonly apacheImage?: string;
   /** labels of the operator's pods, for the NetworkPolicy */
   readonly operatorPodLabels: Record<string, string>;
   readonly operatorNamespace: string;
@@ -38,7 +41,7 @@ export function desired(kc: KafkaConnect, settings: OperatorSettings): Desired {
   const props = renderProperties(workerProperties(kc));
   // The hash rolls the pods when worker.properties changes.
   const configHash = createHash('sha256').update(props).digest('hex').slice(0, 16);
-  const image = kc.spec.image ?? settings.defaultImage;
+  const image = workerImage(kc, { sluice: settings.defaultImage, apache: settings.apacheImage });
   const name = kc.metadata.name;
   const common: KubernetesObject[] = [
     serviceAccount(kc),

@@ -1,6 +1,8 @@
 // Labels and annotations on everything the operator creates.
 export const CLUSTER_LABEL = 'sluice.dev/cluster';
 export const COMPONENT_LABEL = 'sluice.dev/component';
+/** sluice or apache: which runtime a worker pod runs (the chart's PodMonitors select on it) */
+export const RUNTIME_LABEL = 'sluice.dev/runtime';
 export const CONFIG_HASH_ANNOTATION = 'sluice.dev/config-hash';
 export const MODE_ANNOTATION = 'sluice.dev/mode';
 export const OPERATOR_LABEL_VALUE = 'sluice-operator';

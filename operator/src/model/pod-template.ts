@@ -3,7 +3,9 @@
 // RuntimeDefault seccomp), probes on /health, secrets mounted read-only.
 import type { V1PodTemplateSpec, V1Volume, V1VolumeMount, V1EnvVar } from '@kubernetes/client-node';
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
-import { CONFIG_HASH_ANNOTATION, MODE_ANNOTATION, workerLabels } from './labels.js';
+import { CONFIG_HASH_ANNOTATION, MODE_ANNOTATION, RUNTIME_LABEL, workerLabels } from './labels.js';
+import { APACHE_METRICS_PORT, pluginInitContainers, runtimeTraits } from './runtime.js';
+import { resolvedRuntime } from './spec.js';
 import { CONFIG_DIR, DATA_DIR, REST_PORT, names } from './names.js';
 import { resolvedMode } from './spec.js';
 import { referencedSecrets, secretMount } from './worker-properties.js';
@@ -49,15 +51,30 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
     ...heapEnv(resources, userEnv),
     ...userEnv,
   ];
-  // Probes and Prometheus use the plain health port: no client certificate needed.
-  const health = { httpGet: { path: '/health', port: 'health' } };
+  const runtime = resolvedRuntime(kc);
+  // Probes and Prometheus use the plain health port: no client certificate needed. Apache Kafka
+  // Connect has no such port (its /health is on the REST listener, behind mutual TLS): its probes
+  // check that the REST port accepts connections.
+  const health =
+    runtime === 'apache' ? { tcpSocket: { port: 'rest-api' } } : { httpGet: { path: '/health', port: 'health' } };
+  const metricsPort = runtimeTraits(kc).metricsPort;
   const metricsAnnotations: Record<string, string> =
     kc.spec.metrics?.enabled === false
       ? {}
-      : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(HEALTH_PORT), 'prometheus.io/path': '/metrics' };
+      : { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' };
+  const containerSecurity = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  };
+  const plugins = pluginInitContainers(kc, containerSecurity);
+  volumes.push(...plugins.volumes);
+  mounts.push(...plugins.mounts);
+  if (runtime === 'apache' && kc.spec.metrics?.enabled === false) env.push({ name: 'METRICS_PORT', value: '0' });
   return {
     metadata: {
-      labels: { ...(t.labels ?? {}), ...workerLabels(name) },
+      labels: { ...(t.labels ?? {}), ...workerLabels(name), [RUNTIME_LABEL]: runtime },
       annotations: {
         ...(t.annotations ?? {}),
         ...metricsAnnotations,
@@ -82,6 +99,7 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
       ...(t.tolerations ? { tolerations: t.tolerations as never } : {}),
       ...(t.priorityClassName ? { priorityClassName: t.priorityClassName } : {}),
       volumes,
+      ...(plugins.initContainers.length ? { initContainers: plugins.initContainers } : {}),
       containers: [
         {
           name: 'connect',
@@ -90,7 +108,9 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
           args: [mode, `${CONFIG_DIR}/config/worker.properties`],
           ports: [
             { name: 'rest-api', containerPort: REST_PORT, protocol: 'TCP' },
-            { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
+            ...(runtime === 'apache'
+              ? [{ name: 'tcp-prometheus', containerPort: APACHE_METRICS_PORT, protocol: 'TCP' }]
+              : [{ name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' }]),
           ],
           env,
           resources,
@@ -98,12 +118,7 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
           startupProbe: { ...health, periodSeconds: 2, failureThreshold: 60 },
           readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
           livenessProbe: { ...health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-          securityContext: {
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            capabilities: { drop: ['ALL'] },
-          },
+          securityContext: containerSecurity,
         },
       ],
     },

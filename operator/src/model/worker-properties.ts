@@ -6,6 +6,7 @@ import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { names, DATA_DIR, REST_PORT, SECRETS_DIR } from './names.js';
 import { resolvedMode } from './spec.js';
 import { restTlsWorkerProperties } from '../tls/rest-tls-model.js';
+import { runtimeTraits, runtimeWorkerProperties } from './runtime.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 
@@ -17,7 +18,9 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
   const name = kc.metadata.name;
   const namespace = kc.metadata.namespace ?? 'default';
   const mode = resolvedMode(kc);
+  const runtime = runtimeWorkerProperties(kc);
   const props: Record<string, string> = {
+    ...runtime.defaults,
     'key.converter': JSON_CONVERTER,
     'value.converter': JSON_CONVERTER,
     // Short, so a crashed worker sends again at most about half a second of records (docs/reliability.md).
@@ -42,9 +45,10 @@ export function workerProperties(kc: KafkaConnect): Record<string, string> {
     'config.providers.env.class': 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
     // ...and the environment provider only the variable worker.properties itself uses.
     'config.providers.env.param.allowlist.pattern': '^SLUICE_ADVERTISED_HOST$',
+    ...runtime.fixed,
   };
   if (mode === 'standalone') {
-    props['offset.storage.file.filename'] = `${DATA_DIR}/offsets.json`;
+    props['offset.storage.file.filename'] = runtimeTraits(kc).standaloneOffsetsFile;
     props['config.storage.file.filename'] = `${DATA_DIR}/connectors.json`;
   } else {
     const rf = String(spec.replicationFactor ?? -1);

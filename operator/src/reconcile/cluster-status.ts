@@ -4,7 +4,7 @@ import type { KafkaConnect, KafkaConnectStatus } from '../api/v1alpha1/index.js'
 import type { PluginInfo } from '../connect/connect-client.js';
 import { names } from '../model/names.js';
 import { selectorLabels, selectorString } from '../model/labels.js';
-import { resolvedMode, resolvedReplicas } from '../model/spec.js';
+import { resolvedMode, resolvedReplicas, resolvedRuntime } from '../model/spec.js';
 import { readyCondition, setCondition } from './conditions.js';
 
 export interface ObservedWorkload {
@@ -39,6 +39,7 @@ export function clusterStatus(
     ...previous,
     observedGeneration: gen,
     mode: resolvedMode(kc),
+    runtime: resolvedRuntime(kc),
     replicas: workload?.replicas ?? 0,
     readyReplicas: ready,
     labelSelector: selectorString(selectorLabels(kc.metadata.name)),

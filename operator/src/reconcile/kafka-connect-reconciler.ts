@@ -16,6 +16,8 @@ import { KAFKA_CONNECTS, type ReconcileDeps } from './deps.js';
 import { sameJson } from './same-json.js';
 import { DRAIN_RECHECK_MS, departingOrdinals, drainDeparting } from './scale-down.js';
 import { captureSourceOffsets, handoffConfigMap } from './offsets-handoff.js';
+import { handleRuntimeSwitch } from './runtime-switch.js';
+import { runtimeTraits } from '../model/runtime.js';
 import { CONFLICT_REASON, conflictMessage, describeForeign, ownedBy } from './ownership.js';
 
 const NOT_READY_RECHECK_MS = 15_000;
@@ -45,6 +47,8 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
   const drainsStarted = new Map<string, number>();
   /** Per cluster: the mode switch whose offsets were captured ("<uid>/<from mode>"). */
   const captured = new Map<string, string>();
+  /** Per cluster: the runtime switch handled ("<uid>/<from>-><to>", runtime-switch.ts). */
+  const runtimeSwitches = new Map<string, string>();
 
   /**
    * The version of a watched child in the cache (generation for workloads,
@@ -129,6 +133,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       }
     }
     await carryOffsetsAcrossModeSwitch(kc, d.obsoleteKinds);
+    await handleRuntimeSwitch(deps, kc, runtimeSwitches);
     const draining = await drainBeforeScaleDown(key, kc, d.objects, now);
     for (const obj of d.objects) {
       const childName = obj.metadata?.name ?? '';
@@ -309,7 +314,9 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
       (KubernetesObject & { spec?: { replicas?: number } }) | undefined;
     const current = sts?.spec?.replicas ?? 0;
     // Scaling to zero stops the whole cluster: nobody could take the work.
-    if (resolvedMode(kc) !== 'distributed' || wanted === 0 || wanted >= current) {
+    // Apache Kafka Connect has no drain endpoint: its workers stop gracefully and, with
+    // scheduled.rebalance.max.delay.ms 0 (runtime.ts), their tasks move at once.
+    if (resolvedMode(kc) !== 'distributed' || wanted === 0 || wanted >= current || !runtimeTraits(kc).canDrain) {
       drainsStarted.delete(key);
       return false;
     }

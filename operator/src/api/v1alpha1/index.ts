@@ -25,4 +25,5 @@ export interface Connector {
 }
 
 export type Mode = NonNullable<KafkaConnectSpec['mode']>;
+export type Runtime = NonNullable<KafkaConnectSpec['runtime']>;
 export type Condition = NonNullable<KafkaConnectStatus['conditions']>[number];

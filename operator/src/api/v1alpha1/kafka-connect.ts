@@ -48,7 +48,40 @@ export const kafkaConnectSpec = s.object(
       minimum: 0,
       default: 1,
     }),
-    image: s.string({ description: 'Worker image. Default: the runtime image the operator was installed with.' }),
+    runtime: s.enum(['sluice', 'apache'], {
+      description:
+        "sluice: Sluice's TypeScript Connect runtime. apache: Apache Kafka Connect (the operator's Apache image, Java connectors as spec.plugins). Changing it on a live cluster keeps connector configs and source offsets (docs/apache-runtime.md).",
+      default: 'sluice',
+    }),
+    image: s.string({
+      description:
+        "Worker image, overriding the operator's default image of spec.runtime (its entrypoint takes the mode and the worker.properties path, as both default images do).",
+    }),
+    plugins: s.array(
+      s.object(
+        {
+          name: required(
+            s.string({
+              description: 'Directory name of the plugin under the plugin path.',
+              pattern: '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$',
+              maxLength: 63,
+            }),
+          ),
+          image: required(
+            s.string({
+              description:
+                'Image holding the plugin under /plugins (jars for apache, JS modules for sluice) and a cp binary; an init container copies /plugins/. into the plugin path.',
+              minLength: 1,
+            }),
+          ),
+        },
+        { description: "A plugin image copied into the workers' plugin path." },
+      ),
+      {
+        description: 'Plugin images, copied into the plugin path by init containers (no ImageVolume support needed).',
+        maxItems: 32,
+      },
+    ),
     imagePullPolicy: s.enum(['Always', 'IfNotPresent', 'Never'], {
       description: 'Image pull policy of the worker container.',
     }),
@@ -241,6 +274,7 @@ export const kafkaConnectStatus = s.object(
     conditions,
     observedGeneration: s.integer({ description: 'The spec generation this status describes.' }),
     mode: s.string({ description: 'The mode the cluster currently runs in.' }),
+    runtime: s.string({ description: 'The runtime the cluster currently runs (sluice or apache).' }),
     replicas: s.integer({ description: 'Current number of worker pods.' }),
     readyReplicas: s.integer({ description: 'Worker pods that are ready.' }),
     labelSelector: s.string({ description: 'Label selector of the worker pods (scale subresource, HPA).' }),
