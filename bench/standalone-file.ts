@@ -81,7 +81,8 @@ async function runOnce(bench: Bench, scenario: Scenario, impl: Impl, run: number
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'offset.storage.file.filename': path.join(dir, 'offsets'),
-      'sluice.file.allowed.paths': dir,
+      // The source reads the shared input file in the bench root; the sink writes in the run's dir.
+      'sluice.file.allowed.paths': bench.root,
       'offset.flush.interval.ms': 10_000,
       listeners: `http://127.0.0.1:${port}`,
     }),
