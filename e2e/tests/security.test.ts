@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import type { Kafka } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { withEnv, repoRoot } from '../src/env.js';
@@ -303,7 +304,7 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
         search(`REST ${cluster} ${p}`, json(await workerRest(cluster, p)));
         endpoints++;
       }
-      search(`REST ${cluster} /metrics`, await workerText(cluster, '/metrics'));
+      search(`metrics ${cluster}`, await workerMetrics(cluster));
     }
     // The standalone worker's files on its PVC (offsets, connector configs).
     let files = 0;
@@ -322,16 +323,50 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
     expect(hits).to.deep.equal([]);
   });
 
-  /** A worker's REST API, over the pod network (the test runs on the node). */
+  /**
+   * A worker's REST API, over the pod network (the test runs on the node):
+   * https with the client certificate the operator keeps for people
+   * (Secret <cluster>-connect-rest-client), the chain checked against the
+   * cluster's CA; the pod is addressed by IP, which the certificate does not name.
+   */
   async function workerRest(cluster: string, p: string, statusOnly = false): Promise<any> {
     const [pod] = await workerPods(core, ns, cluster);
-    const res = await fetch(`http://${pod!.status!.podIP}:8083${p}`);
-    if (statusOnly) return res.status;
-    return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
+    const s = await core.readNamespacedSecret({ namespace: ns, name: `${cluster}-connect-rest-client` });
+    const pem = (k: string) => Buffer.from(s.data![k]!, 'base64').toString('utf8');
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: pod!.status!.podIP,
+          port: 8083,
+          path: p,
+          ca: pem('ca.crt'),
+          cert: pem('tls.crt'),
+          key: pem('tls.key'),
+          checkServerIdentity: () => undefined,
+          timeout: 10_000,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`GET ${p}: timed out`)));
+      req.on('error', reject);
+      req.end();
+    });
+    if (statusOnly) return status;
+    try {
+      return JSON.parse(body);
+    } catch {
+      return body;
+    }
   }
-  async function workerText(cluster: string, p: string): Promise<string> {
+  /** The plain health/metrics port. */
+  async function workerMetrics(cluster: string): Promise<string> {
     const [pod] = await workerPods(core, ns, cluster);
-    return (await fetch(`http://${pod!.status!.podIP}:8083${p}`)).text();
+    return (await fetch(`http://${pod!.status!.podIP}:8084/metrics`)).text();
   }
 
   /** Every file in the volume bound to a claim (the local provisioner's hostPath). */
