@@ -197,8 +197,13 @@ export function connectorReconciler(deps: ReconcileDeps) {
     // remembered, so the cluster's other connectors do not each wait it out.
     const client = gatedClient(cluster);
     const verdict = await deps.clusterGate.probe(cluster, client);
-    // A probe still running (a worker that hangs): look again soon, without holding a reconcile slot.
-    if (verdict.state === 'pending') return { requeueAfter: verdict.retryInMs };
+    // A probe still running (a worker that hangs): look again later, backing off like a cluster
+    // that is not ready, without holding a reconcile slot.
+    if (verdict.state === 'pending') {
+      const n = waits.get(key) ?? 0;
+      waits.set(key, n + 1);
+      return { requeueAfter: Math.min(verdict.retryInMs * 2 ** n, CLUSTER_WAIT_MAX_MS) };
+    }
     if (verdict.state === 'unhealthy') {
       await notReady(
         cr,
