@@ -227,6 +227,56 @@ describe('PostgreSQL CDC connector (standalone) @env', function () {
     );
   });
 
+  it('reconnects when its replication connection is killed mid-stream, losing nothing', async () => {
+    const pgEnv = env().postgres;
+    const table = pgName('reconn');
+    const prefix = pgName('rc');
+    const slot = pgName('slot');
+    await withPg(pgEnv, (c) => c.query(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`), db);
+    const dir = await tempDir('cdc-reconnect');
+    const w = await startWorker(
+      dir,
+      debeziumConfig(pgEnv, { name: 'cdc', database: db, prefix, slot, tables: `public.${table}` }),
+    );
+    const activePid = () =>
+      withPg(
+        pgEnv,
+        async (c) =>
+          (await c.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot])).rows[0]
+            ?.active_pid as number | undefined,
+      );
+    const firstPid = await eventually('the slot to be streaming', activePid);
+    await withPg(
+      pgEnv,
+      async (c) => {
+        for (let i = 0; i < 10; i++) {
+          await c.query(
+            `INSERT INTO ${table} SELECT g, 'v' || g FROM generate_series(${i * 300 + 1}, ${(i + 1) * 300}) g`,
+          );
+          // The server ends the walsender as on a shutdown or a dropped link (57P01).
+          if (i === 4) await c.query('SELECT pg_terminate_backend($1)', [firstPid]);
+        }
+      },
+      db,
+    );
+    const kafka = testKafka(env().kafka.bootstrapServers);
+    const topic = `${prefix}.public.${table}`;
+    const ids = await eventually(
+      'all 3000 keys',
+      async () => {
+        const got = (await readTopic(kafka, topic, 1e9, 5000)).map((r) => JSON.parse(r.key!).payload.id as number);
+        return new Set(got).size >= 3000 ? got : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    expect(new Set(ids).size).to.equal(3000);
+    console.log(`      walsender killed mid-stream: 3000 rows, ${ids.length - 3000} duplicates`);
+    const secondPid = await eventually('the slot to stream again', activePid);
+    expect(secondPid).to.not.equal(firstPid);
+    const status = (await w.rest('GET', '/connectors/cdc/status')).body;
+    expect(status.tasks[0].state).to.equal('RUNNING');
+  });
+
   it('fails with clear errors for a wrong password, no REPLICATION privilege and a missing table', async () => {
     const pgEnv = env().postgres;
     const user = pgName('norepl');
