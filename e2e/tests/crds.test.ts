@@ -58,6 +58,24 @@ const ctr = (spec: Obj): Obj => ({ clusterRef: { name: 'connect' }, class: 'File
 
 const invalid: InvalidCase[] = [
   {
+    title: 'KafkaConnect with an unknown runtime',
+    kind: 'KafkaConnect',
+    spec: { bootstrapServers: 'k:9092', runtime: 'spark' },
+    messages: ['spec.runtime', 'Unsupported value: "spark"'],
+  },
+  {
+    title: 'KafkaConnect with a plugin name that is not a directory name',
+    kind: 'KafkaConnect',
+    spec: { bootstrapServers: 'k:9092', plugins: [{ name: '../etc', image: 'x' }] },
+    messages: ['spec.plugins[0].name'],
+  },
+  {
+    title: 'KafkaConnect with a plugin without an image',
+    kind: 'KafkaConnect',
+    spec: { bootstrapServers: 'k:9092', plugins: [{ name: 'dbz' }] },
+    messages: ['spec.plugins[0].image: Required value'],
+  },
+  {
     title: 'KafkaConnect without bootstrapServers',
     kind: 'KafkaConnect',
     spec: { mode: 'distributed' },
@@ -317,7 +335,25 @@ describe('CRDs on a real apiserver @env', () => {
   describe('accepts valid specs and applies defaults on the server', () => {
     it('defaults a minimal KafkaConnect to one distributed worker', async () => {
       const created = await create('KafkaConnect', randomName('kc'), { bootstrapServers });
-      expect(created.spec).to.deep.equal({ bootstrapServers, mode: 'distributed', replicas: 1, replicationFactor: -1 });
+      expect(created.spec).to.deep.equal({
+        bootstrapServers,
+        mode: 'distributed',
+        runtime: 'sluice',
+        replicas: 1,
+        replicationFactor: -1,
+      });
+    });
+
+    it('accepts spec.runtime apache with plugin images', async () => {
+      const name = randomName('kc');
+      await create('KafkaConnect', name, {
+        bootstrapServers,
+        runtime: 'apache',
+        plugins: [{ name: 'debezium-postgres', image: 'plugins/dbz:3.6.1' }],
+      });
+      const { spec } = await get('KafkaConnect', name);
+      expect(spec.runtime).to.equal('apache');
+      expect(spec.plugins).to.deep.equal([{ name: 'debezium-postgres', image: 'plugins/dbz:3.6.1' }]);
     });
 
     it('defaults storage.size, logging.level and metrics.enabled when their objects are given', async () => {
@@ -359,6 +395,7 @@ describe('CRDs on a real apiserver @env', () => {
       const spec = {
         bootstrapServers: 'b1:9093,b2:9093',
         mode: 'distributed',
+        runtime: 'sluice',
         replicas: 3,
         image: 'sluice/runtime:dev',
         imagePullPolicy: 'IfNotPresent',
