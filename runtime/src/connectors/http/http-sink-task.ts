@@ -102,6 +102,12 @@ export class HttpSinkTask implements SinkTask {
     this.throwIfFailed();
   }
 
+  /** Partitions move to another task: what was put for them is sent now, before the other task reads them. */
+  async close(_partitions?: TopicPartition[]): Promise<void> {
+    this.dispatch();
+    await this.sending;
+  }
+
   stop(): void {
     clearTimeout(this.linger);
     this.stopped.abort();
