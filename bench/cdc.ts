@@ -50,7 +50,9 @@ async function main(): Promise<void> {
       },
       db,
     );
-    for (const impl of ['sluice', 'debezium'] as const) {
+    // CDC_IMPLS=sluice measures one side only (e.g. while tuning).
+    const impls = (process.env.CDC_IMPLS ?? 'sluice,debezium').split(',') as Array<'sluice' | 'debezium'>;
+    for (const impl of impls) {
       const prefix = pgName(impl === 'sluice' ? 'bs' : 'bd');
       const slot = `${prefix}_slot`;
       const topic = `${prefix}.public.bench`;
@@ -145,8 +147,8 @@ async function main(): Promise<void> {
       };
       console.error(`[bench:cdc] ${impl}: ${JSON.stringify(results[impl])}`);
     }
-    const s = results.sluice!;
-    const d = results.debezium!;
+    const s = results.sluice ?? {};
+    const d = results.debezium ?? {};
     const facts = await machineFacts();
     console.log(
       `bench:cdc  rows=${ROWS}  tx=${TX}  ${JSON.stringify(facts)}  load=${(await import('node:os'))
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
     console.log('metric                 sluice   debezium   ratio');
     for (const k of ['snapshotRowsPerSec', 'streamEventsPerSec', 'peakRssMb'] as const)
       console.log(
-        `${k.padEnd(22)} ${String(s[k]).padStart(7)} ${String(d[k]).padStart(9)}   ${(s[k]! / d[k]!).toFixed(2)}x`,
+        `${k.padEnd(22)} ${String(s[k] ?? '-').padStart(7)} ${String(d[k] ?? '-').padStart(9)}   ${s[k] && d[k] ? (s[k] / d[k]).toFixed(2) : '-'}x`,
       );
   } finally {
     await admin.disconnect();
