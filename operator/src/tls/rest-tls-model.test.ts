@@ -52,6 +52,13 @@ describe('REST TLS in the desired objects', function () {
     expect(pod.metadata.annotations['prometheus.io/port']).to.equal('8084');
   });
 
+  it('is off by default for the Apache runtime, on when asked', () => {
+    expect(workerProperties(cluster({ runtime: 'apache' } as never)).listeners).to.equal('http://:8083');
+    expect(
+      workerProperties(cluster({ runtime: 'apache', rest: { tls: { enabled: true } } } as never)).listeners,
+    ).to.equal('https://:8083');
+  });
+
   it('spec.rest.tls.enabled=false: plain http, no Secret mounted, health port kept', () => {
     const kc = cluster({ rest: { tls: { enabled: false } } });
     const props = workerProperties(kc);

@@ -27,8 +27,12 @@ export const restTlsNames = {
   user: (cluster: string) => `${cluster}-connect-rest-client`,
 };
 
-/** TLS on the REST API unless spec.rest.tls.enabled is false. */
-export const restTlsEnabled = (kc: KafkaConnect): boolean => kc.spec.rest?.tls?.enabled !== false;
+/**
+ * TLS on the REST API as spec.rest.tls.enabled says; by default on for the
+ * Sluice runtime and off for Apache's (its Jetty listener reads Java
+ * keystores, not the PEM files the operator mounts).
+ */
+export const restTlsEnabled = (kc: KafkaConnect): boolean => kc.spec.rest?.tls?.enabled ?? kc.spec.runtime !== 'apache';
 
 export const restScheme = (kc: KafkaConnect): 'http' | 'https' => (restTlsEnabled(kc) ? 'https' : 'http');
 

@@ -236,8 +236,7 @@ export const kafkaConnectSpec = s.object(
           {
             enabled: s.boolean({
               description:
-                'HTTPS with mutual TLS on the REST API: the operator keeps a CA and certificates in Secrets <name>-connect-rest-{ca,server,operator,client} and renews them. false: plain http (anyone who reaches port 8083 can use the API).',
-              default: true,
+                'HTTPS with mutual TLS on the REST API: the operator keeps a CA and certificates in Secrets <name>-connect-rest-{ca,server,operator,client} and renews them. false: plain http (anyone who reaches port 8083 can use the API). Default: true for runtime sluice, false for runtime apache (its REST server reads no PEM keystores).',
             }),
           },
           { description: 'TLS of the REST API.' },
