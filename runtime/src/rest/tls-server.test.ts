@@ -3,7 +3,7 @@ import { request } from 'node:https';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRestListeners } from '../app/rest-listeners.js';
+import { createRestListeners, workerToWorkerFetch } from '../app/rest-listeners.js';
 import { listenerPlan } from '../app/listeners.js';
 import { FakeHerder } from './fake-herder.test-support.js';
 import { RecordingLogger, startTestServer, type TestServer } from './http.test-support.js';
@@ -218,6 +218,31 @@ describe('REST server over TLS', function () {
       expect((await fetch(`http://127.0.0.1:${adminPort}/admin/loggers`)).status).to.equal(200);
       expect((await fetch(`http://127.0.0.1:${adminPort}/connectors`)).status).to.equal(404);
       expect((await fetch(`http://127.0.0.1:${mainPort}/connectors`)).status).to.equal(200);
+    });
+
+    it('calls another worker over https with its own certificate (worker to worker)', async () => {
+      const t2 = await startTestServer({ tls: { material: material('required'), clientAuth: 'required' } });
+      try {
+        t2.herder.seed('c');
+        const raw = {
+          'listeners.https.ssl.keystore.type': 'PEM',
+          'listeners.https.ssl.keystore.certificate.chain': client.cert,
+          'listeners.https.ssl.keystore.key': client.key,
+          'listeners.https.ssl.truststore.type': 'PEM',
+          'listeners.https.ssl.truststore.certificates': ca.cert,
+        };
+        expect(workerToWorkerFetch(raw, 'http')).to.equal(undefined);
+        const peer = workerToWorkerFetch(raw, 'https')!;
+        const res = await peer(`${t2.base.replace('localhost', '127.0.0.1')}/connectors`, { method: 'GET' });
+        expect(res.status).to.equal(200);
+        expect(await res.json()).to.deep.equal(['c']);
+        // A worker whose keystore is incomplete does not start (rather than calling others without a certificate).
+        expect(() => workerToWorkerFetch({ ...raw, 'listeners.https.ssl.keystore.key': '' }, 'https')).to.throw(
+          /go together/,
+        );
+      } finally {
+        await t2.server.stop();
+      }
     });
 
     it('refuses an https listener without a keystore, naming the key', () => {
