@@ -225,6 +225,26 @@ describe('operator: distributed clusters with real workers @env', function () {
       };
       await eventually('records flow on the standalone worker', async () => (await seqs(standalone)).size === 2);
       await new Promise((r) => setTimeout(r, 1_500));
+      /**
+       * The operator has reconciled the cluster's current spec and its workload
+       * exists. The workers here are local processes that run before any pod
+       * could: on a real cluster no connector runs before its workload exists,
+       * and a switch before that point would have no old workers to stop.
+       */
+      const settled = (mode: 'standalone' | 'distributed') =>
+        eventually(`the ${mode} workload reconciled`, async () => {
+          const kc = await api().request<any>({ method: 'GET', path: sluicePath('kafkaconnects', ns, 'sw') });
+          if (kc.status?.observedGeneration !== kc.metadata.generation || kc.status?.mode !== mode) return false;
+          const read =
+            mode === 'standalone'
+              ? apps.readNamespacedDeployment({ namespace: ns, name: names.workload('sw') })
+              : apps.readNamespacedStatefulSet({ namespace: ns, name: names.workload('sw') });
+          return read.then(
+            () => true,
+            () => false,
+          );
+        });
+      await settled('standalone');
 
       for (const [to, from] of [
         ['distributed', standalone],
@@ -249,6 +269,7 @@ describe('operator: distributed clusters with real workers @env', function () {
         const now = await seqs(target);
         expect(now.size).to.equal(2);
         for (const [task, seq] of carried) expect(now.get(task), `task ${task}`).to.be.at.least(seq);
+        await settled(to);
         await new Promise((r) => setTimeout(r, 1_000));
       }
       const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=sw' });
