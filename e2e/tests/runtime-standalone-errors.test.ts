@@ -126,9 +126,7 @@ describe('standalone runtime: bad input @env', function () {
     const status = (await w.rest('GET', `/connectors/${tolerant}/status`)).body;
     expect(status.tasks[0].state).to.equal('RUNNING');
     const metrics = await (await fetch(`${w.url}/metrics`)).text();
-    expect(metrics).to.include(
-      `kafka_connect_task_error_total_records_skipped{connector="${tolerant}",task="0"} 1\n`,
-    );
+    expect(metrics).to.include(`kafka_connect_task_error_total_records_skipped{connector="${tolerant}",task="0"} 1\n`);
     expect(metrics).to.include(
       `kafka_connect_task_error_deadletterqueue_produce_requests{connector="${tolerant}",task="0"} 1\n`,
     );
