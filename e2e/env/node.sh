@@ -210,16 +210,18 @@ up() {
   start kubelet "$K8S_BIN/kubelet" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/node.kubeconfig" \
     --root-dir "$DIR/kubelet" --cert-dir "$DIR/kubelet/pki" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
   start kube-proxy "$K8S_BIN/kube-proxy" --config "$DIR/kube-proxy.yaml"
-  # The NetworkPolicy engine: kube-router's firewall only (no routing, no
-  # service proxy, no CNI), iptables + ipset rules on the pods' bridge ports.
-  start kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig "$K8S_DIR/admin.kubeconfig" \
-    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
-    --hostname-override "$NODE_NAME" --health-port "$KUBE_ROUTER_HEALTH_PORT" --metrics-port 0
   start coredns "$COREDNS_BIN/coredns" -conf "$DIR/Corefile"
   start provisioner "$K8S_BIN/provisioner" --kubeconfig "$DIR/provisioner.kubeconfig" \
     --base "$DIR/volumes" --node "$NODE_NAME" --storage-class "$STORAGE_CLASS"
 
   wait_for 120 "node $NODE_NAME Ready (log: $DIR/kubelet.log)" node_ready || { tail -20 "$DIR/kubelet.log" >&2; exit 1; }
+  # The NetworkPolicy engine: kube-router's firewall only (no routing, no
+  # service proxy, no CNI), iptables + ipset rules on the pods' bridge ports.
+  # After the node is registered: kube-router exits when it cannot find its
+  # Node object (on a fresh environment kubelet has not registered it yet).
+  start kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig "$K8S_DIR/admin.kubeconfig" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+    --hostname-override "$NODE_NAME" --health-port "$KUBE_ROUTER_HEALTH_PORT" --metrics-port 0
   wait_for 60 "kube-proxy healthy" curl -sf "http://127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT/healthz"
   wait_for 60 "kube-router healthy (log: $DIR/kube-router.log)" curl -sf "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
   wait_for 60 "CoreDNS ready" curl -sf "http://127.0.0.1:$COREDNS_READY_PORT/ready"
