@@ -152,4 +152,11 @@ describe('desired objects of a KafkaConnect', () => {
     expect(np.spec.ingress[0].ports).to.deep.equal([{ port: 8083, protocol: 'TCP' }]);
     expect(np.spec.ingress[0].from[1].podSelector.matchLabels).to.deep.equal({ app: 'sluice-operator' });
   });
+
+  it('leaves the metrics port open to scrapers (sluice: the health port, apache: the exporter)', () => {
+    const [np] = find(desired(cluster(), settings).objects, 'NetworkPolicy');
+    expect(np.spec.ingress[1]).to.deep.equal({ ports: [{ port: 8084, protocol: 'TCP' }] });
+    const [apache] = find(desired(cluster({ runtime: 'apache' }), settings).objects, 'NetworkPolicy');
+    expect(apache.spec.ingress[1]).to.deep.equal({ ports: [{ port: 9404, protocol: 'TCP' }] });
+  });
 });

@@ -15,6 +15,7 @@ import { commonLabels, selectorLabels } from './labels.js';
 import { names, REST_PORT } from './names.js';
 import { objectMeta } from './owner.js';
 import { podTemplate } from './pod-template.js';
+import { runtimeTraits } from './runtime.js';
 import { resolvedReplicas } from './spec.js';
 
 export function serviceAccount(kc: KafkaConnect): V1ServiceAccount {
@@ -136,7 +137,9 @@ export function podDisruptionBudget(kc: KafkaConnect): V1PodDisruptionBudget {
 }
 
 /**
- * Only the workers (to each other) and the operator may reach the REST port.
+ * Only the workers (to each other) and the operator may reach the REST port;
+ * the metrics port (/health and /metrics, no secrets, no writes) is open to
+ * any scraper, as Strimzi leaves its metrics port open.
  * Built in wire format (`from`, which client-node's type calls `_from`).
  */
 export function networkPolicy(
@@ -163,6 +166,7 @@ export function networkPolicy(
           ],
           ports: [{ port: REST_PORT, protocol: 'TCP' }],
         },
+        { ports: [{ port: runtimeTraits(kc).metricsPort, protocol: 'TCP' }] },
       ],
     },
   };
