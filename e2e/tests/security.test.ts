@@ -206,6 +206,8 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
     // TCP connects (whatever the protocol on the port): OPEN, or FAIL with the reason.
     const targets = {
       worker: [worker!.status!.podIP, 8083],
+      // The metrics port is open to any scraper.
+      metrics: [worker!.status!.podIP, 8084],
       // Control: a port no NetworkPolicy covers, so the probe's own network works.
       operator: [operator!.status!.podIP, 8080],
     };
@@ -250,6 +252,7 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
       toWorker.filter((l) => l === 'worker OPEN'),
       'connections that reached the worker',
     ).to.deep.equal([]);
+    expect(lines.filter((l) => l === 'metrics OPEN').length, 'connections to the metrics port').to.be.at.least(1);
     // The operator still reaches the workers: a change of a Connector is carried out through their REST API.
     await res().patch('connectors', 'gen-solo', { state: 'paused' });
     await res().waitFor('connectors', 'gen-solo', 'PAUSED', (r) => r.status?.state === 'PAUSED', 120_000);
