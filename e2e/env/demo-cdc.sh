@@ -57,7 +57,7 @@ wait_for 60 "the slot to stream" slot_active
 
 echo
 echo "== change events on $run.public.demo_orders (op: r snapshot, c insert, u update, d delete; key -> after):"
-node - "$(field kafka.bootstrapServers)" "$run.public.demo_orders" <<'JS'
+NODE_NO_WARNINGS=1 node - "$(field kafka.bootstrapServers)" "$run.public.demo_orders" <<'JS'
 const { Kafka, logLevel } = require('kafkajs');
 const kafka = new Kafka({ brokers: [process.argv[2]], logLevel: logLevel.NOTHING });
 (async () => {
