@@ -42,3 +42,22 @@ describe('the built-in connector plugins', () => {
     }
   });
 });
+
+describe('task.class of the built-in connectors', () => {
+  it("names the Java task class Apache's worker would instantiate", async () => {
+    const { taskClassOf } = await import('../worker/worker.js');
+    const of = (cls: string) => {
+      const d = plugins.find((p) => p.class === cls)!;
+      return taskClassOf(d.class, 'taskClass' in d ? d.taskClass : undefined);
+    };
+    expect(of('org.apache.kafka.connect.file.FileStreamSourceConnector')).to.equal(
+      'org.apache.kafka.connect.file.FileStreamSourceTask',
+    );
+    expect(of('org.apache.kafka.connect.file.FileStreamSinkConnector')).to.equal(
+      'org.apache.kafka.connect.file.FileStreamSinkTask',
+    );
+    expect(of('io.debezium.connector.postgresql.PostgresConnector')).to.equal(
+      'io.debezium.connector.postgresql.PostgresConnectorTask',
+    );
+  });
+});

@@ -64,5 +64,7 @@ export const plugins: PluginDescriptor[] = [
     aliases: ['PostgresConnector', 'Postgres', 'dev.sluice.connect.postgres.PostgresConnector'],
     version: CONNECTORS_VERSION,
     create: PostgresConnector,
+    // Debezium's task class, written as task.class (an Apache worker taking over instantiates it).
+    taskClass: 'io.debezium.connector.postgresql.PostgresConnectorTask',
   },
 ];
