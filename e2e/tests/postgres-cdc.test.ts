@@ -318,4 +318,48 @@ describe('PostgreSQL CDC connector (standalone) @env', function () {
       await withPg(pgEnv, (c) => c.query(`DROP ROLE ${user}`));
     }
   });
+  it('PUT config/validate connects first: database errors on database.hostname, the worker keeps serving', async () => {
+    const pgEnv = env().postgres;
+    const user = pgName('norepl');
+    await withPg(pgEnv, (c) => c.query(`CREATE ROLE ${user} LOGIN PASSWORD 'pw'`));
+    try {
+      const w = await startWorker(await tempDir('cdc-validate'), null);
+      const base = debeziumConfig(pgEnv, {
+        name: 'v',
+        database: db,
+        prefix: 'p',
+        slot: pgName('s'),
+        tables: 'public.x',
+      });
+      const validate = async (config: Record<string, string>) => {
+        const r = await w.rest('PUT', '/connector-plugins/PostgresConnector/config/validate', config);
+        expect(r.status, JSON.stringify(r.body)).to.equal(200);
+        const errors = (key: string): string[] =>
+          r.body.configs.find((c: { value: { name: string } }) => c.value.name === key)?.value.errors ?? [];
+        return { count: r.body.error_count as number, host: errors('database.hostname'), body: JSON.stringify(r.body) };
+      };
+      expect((await validate(base)).count, 'a good config').to.equal(0);
+      const wrong = await validate({ ...base, 'database.password': 'not-the-password' });
+      expect(wrong.host.join()).to.match(/^Error while validating connector config: PostgreSQL rejected user/);
+      expect(wrong.body).not.to.contain('not-the-password');
+      const norepl = await validate({ ...base, 'database.user': user, 'database.password': 'pw' });
+      expect(norepl.host.join()).to.match(/^Postgres roles LOGIN and REPLICATION are not assigned to user: /);
+      const closed = await validate({ ...base, 'database.port': String(await freePort()) });
+      expect(closed.host.join()).to.match(/Cannot reach PostgreSQL at 127\.0\.0\.1:\d+/);
+      // An address that does not answer: the check runs in the background of the event loop.
+      let settled = false;
+      const hanging = validate({ ...base, 'database.hostname': '10.255.255.1' }).finally(() => (settled = true));
+      const root = await w.rest('GET', '/');
+      expect(root.status).to.equal(200);
+      console.log(`      GET / answered while the unanswered validate was ${settled ? 'already done' : 'pending'}`);
+      expect((await hanging).host).to.have.length(1);
+      // A missing database.hostname: no connection attempt, only the field error.
+      const { 'database.hostname': _h, ...noHost } = base;
+      const missing = await validate(noHost);
+      expect(missing.host.join()).to.not.match(/validating connector config/);
+      expect(missing.count).to.be.greaterThan(0);
+    } finally {
+      await withPg(pgEnv, (c) => c.query(`DROP ROLE ${user}`));
+    }
+  });
 });

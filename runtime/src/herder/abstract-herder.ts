@@ -11,7 +11,12 @@ import type { LogRegistry } from '../util/logging.js';
 import type { Worker } from '../worker/worker.js';
 import { connectorConfigDef } from '../worker/connector-config.js';
 import { BadRequestError, ForbiddenError, NotFoundError, connectorNotFound } from './errors.js';
-import { configKeyInfo, invalidConfigMessage, validateConnectorConfig } from './validation.js';
+import {
+  configKeyInfo,
+  invalidConfigMessage,
+  validateConnectorConfig,
+  validateConnectorConfigOnline,
+} from './validation.js';
 import { connectorNameError } from '../worker/connector-limits.js';
 import { maskSecrets } from '../config/secret-mask.js';
 import type {
@@ -159,7 +164,7 @@ export abstract class AbstractHerder implements Herder {
   }
 
   async validateConnectorConfig(config: ConnectorConfig): Promise<ConfigInfos> {
-    return validateConnectorConfig(config, this.deps.plugins, this.deps.worker.limits);
+    return validateConnectorConfigOnline(config, this.deps.plugins, this.deps.worker.limits);
   }
 
   async plugins(connectorsOnly: boolean): Promise<PluginInfo[]> {

@@ -46,11 +46,54 @@ function prefixed(def: ConfigDef, prefix: string, group: string): ConfigDef {
   return out;
 }
 
+type Sections = Array<{ def: ConfigDef; values: ConfigValue[] }>;
+
+/** The offline checks, as create and update run them (no connection to anything). */
 export function validateConnectorConfig(
   config: ConnectorConfig,
   plugins: PluginRegistry,
   limits: ConnectorLimits = DEFAULT_LIMITS,
 ): ConfigInfos {
+  const { descriptor, sections } = collectSections(config, plugins, limits);
+  return configInfos(descriptor.class, sections);
+}
+
+/** How long a connector's connection check may take before validation reports it as failed. */
+export const CONNECTION_CHECK_TIMEOUT_MS = 30_000;
+
+/**
+ * PUT /connector-plugins/{p}/config/validate: the offline checks, then the
+ * connector's own connection check (Connector.validateConnection, as
+ * Debezium's validate connects to the database). The check is asynchronous
+ * and bounded, so a database that does not answer never blocks the worker.
+ */
+export async function validateConnectorConfigOnline(
+  config: ConnectorConfig,
+  plugins: PluginRegistry,
+  limits: ConnectorLimits = DEFAULT_LIMITS,
+  timeoutMs = CONNECTION_CHECK_TIMEOUT_MS,
+): Promise<ConfigInfos> {
+  const { descriptor, sections, connector, own } = collectSections(config, plugins, limits);
+  if (connector.validateConnection) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the connection check did not finish within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([connector.validateConnection(config, own), timeout]);
+    } catch (err) {
+      own[0]?.errors.push(`Error while validating connector config: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return configInfos(descriptor.class, sections);
+}
+
+function collectSections(config: ConnectorConfig, plugins: PluginRegistry, limits: ConnectorLimits) {
   const cls = config['connector.class'];
   if (!cls) throw new BadRequestError('Connector config contains no connector type');
   const descriptor = plugins.find(cls).find((d) => d.type === 'source' || d.type === 'sink');
@@ -59,12 +102,13 @@ export function validateConnectorConfig(
   }
   const connector = new descriptor.create() as Connector;
   const framework = connectorConfigDef(descriptor.type);
-  const sections: Array<{ def: ConfigDef; values: ConfigValue[] }> = [];
+  const sections: Sections = [];
   const frameworkValues = framework.validate(config);
   if (descriptor.type === 'source') exactlyOnceErrors(connector as SourceConnector, config, frameworkValues);
   sections.push({ def: framework, values: frameworkValues });
-  const own = connector.config();
-  sections.push({ def: own, values: connector.validate ? connector.validate(config) : own.validate(config) });
+  const ownDef = connector.config();
+  const own = connector.validate ? connector.validate(config) : ownDef.validate(config);
+  sections.push({ def: ownDef, values: own });
   for (const [kind, listKey] of [
     ['transformation', 'transforms'],
     ['predicate', 'predicates'],
@@ -145,6 +189,10 @@ export function validateConnectorConfig(
       for (const s of sections)
         for (const v of s.values) if (v.name === 'topics' || v.name === 'topics.regex') v.errors.push(error);
   }
+  return { descriptor, sections, connector, own };
+}
+
+function configInfos(name: string, sections: Sections): ConfigInfos {
   const groups: string[] = [];
   const configs: ConfigInfos['configs'] = [];
   let errorCount = 0;
@@ -167,7 +215,7 @@ export function validateConnectorConfig(
       });
     }
   }
-  return { name: descriptor.class, error_count: errorCount, groups, configs };
+  return { name, error_count: errorCount, groups, configs };
 }
 
 /**

@@ -22,6 +22,14 @@ export interface Connector {
    * default is the ConfigDef's own; override to add cross-field checks.
    */
   validate?(props: ConnectorProps): ConfigValue[];
+  /**
+   * Checks that need the outside world (Debezium's validateConnection: can
+   * the database be reached with these credentials?), run only by
+   * PUT /connector-plugins/{p}/config/validate, after validate(). Adds
+   * errors to `values` (the connector's own keys, as validate() returned
+   * them); a throw is reported on the first key. Bounded by the framework.
+   */
+  validateConnection?(props: ConnectorProps, values: ConfigValue[]): Promise<void>;
   start(props: ConnectorProps, context: ConnectorContext): void | Promise<void>;
   taskConfigs(maxTasks: number): ConnectorProps[] | Promise<ConnectorProps[]>;
   stop(): void | Promise<void>;

@@ -2,7 +2,8 @@
 // drop-in): always one task, as Debezium (one slot has one reader). Starting
 // checks the connection and the server's prerequisites so a wrong password,
 // a missing REPLICATION attribute or wal_level != logical fail the connector
-// with a clear error before any task runs.
+// with a clear error before any task runs; PUT .../config/validate makes the
+// same check (validateConnection) and reports it on database.hostname.
 import pg from 'pg';
 import {
   ConnectError,
@@ -20,6 +21,9 @@ import { SESSION_OPTIONS } from './catalog.js';
 import { parsePostgresConfig, postgresConfigDef, type PostgresConfig } from './config.js';
 import { PostgresCdcError, describePgError } from './errors.js';
 import { PostgresSourceTask } from './task.js';
+
+/** The keys Debezium checks for errors before it tries the connection. */
+const CONNECTION_KEYS = ['database.hostname', 'database.port', 'database.user', 'database.password', 'database.dbname'];
 
 export class PostgresConnector implements SourceConnector {
   readonly type = 'source' as const;
@@ -46,6 +50,33 @@ export class PostgresConnector implements SourceConnector {
       }
     }
     return values;
+  }
+
+  /**
+   * As Debezium's validateConnection: when the database.* keys themselves are
+   * valid, connect once and report what fails (unreachable, wrong password,
+   * wal_level, no REPLICATION) on database.hostname, Debezium's messages first.
+   */
+  async validateConnection(props: ConnectorProps, values: ConfigValue[]): Promise<void> {
+    if (values.some((v) => CONNECTION_KEYS.includes(v.name) && v.errors.length > 0)) return;
+    const target = values.find((v) => v.name === 'database.hostname') ?? values[0];
+    if (!target) return;
+    let cfg: PostgresConfig;
+    try {
+      cfg = parsePostgresConfig(props);
+    } catch {
+      return;
+    }
+    try {
+      await checkConnection(cfg);
+    } catch (err) {
+      const e = err as ConnectError;
+      target.errors.push(
+        e.code === 'PG_PRIVILEGE'
+          ? `Postgres roles LOGIN and REPLICATION are not assigned to user: ${cfg.user} (${e.message})`
+          : `Error while validating connector config: ${e.message}`,
+      );
+    }
   }
 
   async start(props: ConnectorProps, _context?: ConnectorContext): Promise<void> {
