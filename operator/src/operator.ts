@@ -2,7 +2,7 @@
 // controllers, leader election, health and metrics. startOperator() is what
 // the CLI and the tests run.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { Connector, KafkaConnect } from './api/v1alpha1/index.js';
+import { API_VERSION, CONNECTORS, KAFKA_CONNECTS, type Connector, type KafkaConnect } from './api/v1alpha1/index.js';
 import type { ConnectApi } from './connect/connect-client.js';
 import { ClusterGate } from './connect/cluster-gate.js';
 import { connectClientFor } from './tls/connect-over-tls.js';
@@ -10,12 +10,15 @@ import { RestTlsManager } from './tls/rest-tls-manager.js';
 import type { PkiPolicy } from './tls/rest-pki-plan.js';
 import {
   Applier,
+  CONFIG_MAPS,
   Controller,
+  DEPLOYMENTS,
   EventRecorder,
   HealthServer,
   LeaderElector,
   OperatorMetrics,
   RestClient,
+  STATEFUL_SETS,
   Watcher,
   collectionPath,
   objectKey,
@@ -28,7 +31,7 @@ import type { OperatorSettings } from './model/desired.js';
 import { names } from './model/names.js';
 import { OPERATOR_LABEL_VALUE } from './model/labels.js';
 import { connectorReconciler } from './reconcile/connector-reconciler.js';
-import { CONNECTORS, KAFKA_CONNECTS, type ReconcileDeps } from './reconcile/deps.js';
+import type { ReconcileDeps } from './reconcile/deps.js';
 import { kafkaConnectReconciler } from './reconcile/kafka-connect-reconciler.js';
 
 export interface OperatorOptions {
@@ -67,10 +70,6 @@ export interface RunningOperator {
   readonly healthPort: number | undefined;
   stop(): Promise<void>;
 }
-
-const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
-const STATEFUL_SETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'statefulsets' };
-const CONFIG_MAPS: ResourceRef = { version: 'v1', plural: 'configmaps' };
 
 type StoppableInformer<T extends KubernetesObject> = Informer<T> & { stop(): void | Promise<void> };
 
@@ -149,7 +148,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     restartUnitMs: o.restartUnitMs ?? 60_000,
     logger,
   };
-  const owned = ownerKeys('KafkaConnect', 'sluice.dev/v1alpha1');
+  const owned = ownerKeys('KafkaConnect', API_VERSION);
   const clusterController = new Controller({
     kind: 'KafkaConnect',
     primary: clusters,

@@ -2,7 +2,7 @@
 // `npm run crds` writes them to crds/ and the chart, and a test checks the
 // committed files match.
 import type { JsonSchema } from './schema-dsl.js';
-import { GROUP, VERSION } from './v1alpha1/common.js';
+import { CONNECTORS, GROUP, KAFKA_CONNECTS, VERSION } from './v1alpha1/common.js';
 import { connectorSpec, connectorStatus } from './v1alpha1/connector.js';
 import { kafkaConnectSpec, kafkaConnectStatus } from './v1alpha1/kafka-connect.js';
 
@@ -79,7 +79,7 @@ const ready = (what: string) => ({
 
 export const kafkaConnectCrd = crd({
   kind: 'KafkaConnect',
-  plural: 'kafkaconnects',
+  plural: KAFKA_CONNECTS.plural,
   singular: 'kafkaconnect',
   shortNames: ['kc', 'kconnect'],
   description: 'A Kafka Connect cluster run by the Sluice operator, in standalone or distributed mode.',
@@ -101,7 +101,7 @@ export const kafkaConnectCrd = crd({
 
 export const connectorCrd = crd({
   kind: 'Connector',
-  plural: 'connectors',
+  plural: CONNECTORS.plural,
   singular: 'connector',
   shortNames: ['kctr', 'sconn'],
   description: 'A Kafka Connect connector run on a KafkaConnect cluster in the same namespace.',

@@ -9,6 +9,11 @@ export interface ResourceRef {
   plural: string;
 }
 
+/** The built-in resources the operator watches. */
+export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
+export const STATEFUL_SETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'statefulsets' };
+export const CONFIG_MAPS: ResourceRef = { version: 'v1', plural: 'configmaps' };
+
 /** Path of a collection (namespace undefined: across all namespaces, or a cluster-scoped resource). */
 export function collectionPath(ref: ResourceRef, namespace?: string): string {
   const base = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;

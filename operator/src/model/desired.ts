@@ -15,6 +15,7 @@ import {
   serviceAccount,
   standaloneDeployment,
 } from './resources.js';
+import { names } from './names.js';
 import { resolvedMode } from './spec.js';
 import { workerImage } from './runtime.js';
 import { renderProperties, workerProperties } from './worker-properties.js';
@@ -49,14 +50,13 @@ export function desired(kc: KafkaConnect, settings: OperatorSettings): Desired {
     apiService(kc),
     networkPolicy(kc, settings.operatorPodLabels, settings.operatorNamespace),
   ];
-  const workloadName = `${name}-connect`;
   if (resolvedMode(kc) === 'standalone') {
     return {
       objects: [...common, dataClaim(kc), standaloneDeployment(kc, image, configHash)],
       obsoleteKinds: [
-        { apiVersion: 'apps/v1', kind: 'StatefulSet', name: workloadName },
-        { apiVersion: 'v1', kind: 'Service', name: workloadName },
-        { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: workloadName },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', name: names.workload(name) },
+        { apiVersion: 'v1', kind: 'Service', name: names.headlessService(name) },
+        { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: names.pdb(name) },
       ],
       configHash,
       workerProperties: props,
@@ -64,7 +64,7 @@ export function desired(kc: KafkaConnect, settings: OperatorSettings): Desired {
   }
   return {
     objects: [...common, headlessService(kc), podDisruptionBudget(kc), distributedStatefulSet(kc, image, configHash)],
-    obsoleteKinds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: workloadName }],
+    obsoleteKinds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: names.workload(name) }],
     configHash,
     workerProperties: props,
   };

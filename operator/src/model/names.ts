@@ -1,5 +1,5 @@
-// Every object name the operator derives from a KafkaConnect, in one place
-// (the operator and the tests both use it).
+// Every object name the operator derives from a KafkaConnect or a
+// Connector, in one place (the operator and the tests both use it).
 export const names = {
   serviceAccount: (cluster: string) => `${cluster}-connect`,
   configMap: (cluster: string) => `${cluster}-connect-config`,
@@ -9,6 +9,8 @@ export const names = {
   pvc: (cluster: string) => `${cluster}-connect-data`,
   /** source offsets carried across a mode switch */
   offsetsHandoff: (cluster: string) => `${cluster}-connect-offsets-handoff`,
+  /** a connector's offsets, listed on demand (sluice.dev/offsets: list) */
+  connectorOffsets: (connector: string) => `${connector}-offsets`,
   pdb: (cluster: string) => `${cluster}-connect`,
   networkPolicy: (cluster: string) => `${cluster}-connect`,
   /** distributed workers' stable pod names */
@@ -23,6 +25,17 @@ export const names = {
   configTopic: (cluster: string, namespace: string) => `${namespace}.${cluster}-configs`,
   offsetTopic: (cluster: string, namespace: string) => `${namespace}.${cluster}-offsets`,
   statusTopic: (cluster: string, namespace: string) => `${namespace}.${cluster}-status`,
+};
+
+/** The Secrets of a cluster's REST certificates. */
+export const restTlsNames = {
+  ca: (cluster: string) => `${cluster}-connect-rest-ca`,
+  /** mounted by the workers: server certificate (also their client certificate), key, CA bundle */
+  server: (cluster: string) => `${cluster}-connect-rest-server`,
+  /** the operator's client certificate */
+  operator: (cluster: string) => `${cluster}-connect-rest-operator`,
+  /** a client certificate for people: kubectl port-forward and curl --cert */
+  user: (cluster: string) => `${cluster}-connect-rest-client`,
 };
 
 export const REST_PORT = 8083;

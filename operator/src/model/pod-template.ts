@@ -6,11 +6,11 @@ import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { CONFIG_HASH_ANNOTATION, MODE_ANNOTATION, RUNTIME_LABEL, workerLabels } from './labels.js';
 import { APACHE_METRICS_PORT, pluginInitContainers, runtimeTraits } from './runtime.js';
 import { resolvedRuntime } from './spec.js';
-import { CONFIG_DIR, DATA_DIR, REST_PORT, names } from './names.js';
+import { CONFIG_DIR, DATA_DIR, REST_PORT, names, restTlsNames } from './names.js';
 import { resolvedMode } from './spec.js';
 import { referencedSecrets, secretMount } from './worker-properties.js';
 import { heapEnv, workerResources } from './worker-resources.js';
-import { HEALTH_PORT, REST_TLS_DIR, restTlsEnabled, restTlsNames } from '../tls/rest-tls-model.js';
+import { HEALTH_PORT, REST_TLS_DIR, restTlsEnabled } from '../tls/rest-tls-model.js';
 
 export interface PodTemplateInput {
   readonly kc: KafkaConnect;

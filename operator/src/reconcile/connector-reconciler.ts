@@ -4,8 +4,17 @@
 import type { Connector, ConnectorStatus as CrStatus, KafkaConnect } from '../api/v1alpha1/index.js';
 import { ConnectApiError, withConnectRetry, type ConnectApi } from '../connect/connect-client.js';
 import { codeOf } from '../errors.js';
-import { errorCode, objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
-import { selectorLabels, selectorString } from '../model/labels.js';
+import { CONFIG_MAPS, errorCode, objectPath, splitKey, type ReconcileResult } from '../kube/index.js';
+import {
+  CONNECTOR_FINALIZER,
+  CONNECTOR_LABEL,
+  OFFSETS_ANNOTATION,
+  RESTART_ANNOTATION,
+  RESTART_TASK_ANNOTATION,
+  selectorLabels,
+  selectorString,
+} from '../model/labels.js';
+import { connectorOffsetsConfigMap } from '../model/offsets-config-maps.js';
 import {
   autoRestart,
   isFailed,
@@ -17,7 +26,8 @@ import {
   stateAction,
 } from './connector-logic.js';
 import { readyCondition, setCondition } from './conditions.js';
-import { CONFIG_MAPS, CONNECTORS, type ReconcileDeps } from './deps.js';
+import type { ReconcileDeps } from './deps.js';
+import { CONNECTORS } from '../api/v1alpha1/index.js';
 import { sameJson } from './same-json.js';
 import { messageOf } from './kafka-connect-reconciler.js';
 import { handedOffOffsets, stopAndWait } from './offsets-handoff.js';
@@ -27,10 +37,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { SECRET_NOT_ALLOWED, sealConnectorSecrets } from '../model/connector-secrets.js';
 import { secretsMounted } from './secret-mounts.js';
 
-export const FINALIZER = 'sluice.dev/connector-cleanup';
-export const RESTART_ANNOTATION = 'sluice.dev/restart';
-export const RESTART_TASK_ANNOTATION = 'sluice.dev/restart-task';
-export const OFFSETS_ANNOTATION = 'sluice.dev/offsets';
+const FINALIZER = CONNECTOR_FINALIZER;
 
 /** How often to mirror status while healthy, and to look again while not. */
 const RESYNC_MS = 60_000;
@@ -381,7 +388,7 @@ async function handleOffsetsAnnotation(
 ): Promise<string | undefined> {
   const op = cr.metadata.annotations?.[OFFSETS_ANNOTATION];
   if (!op) return undefined;
-  const cmName = `${cr.metadata.name}-offsets`;
+  const cmName = names.connectorOffsets(cr.metadata.name);
   let note: string;
   try {
     if (op === 'list') {
@@ -393,25 +400,18 @@ async function handleOffsetsAnnotation(
         namespace: cr.metadata.namespace,
         name: cmName,
       });
-      if (existing && existing.metadata?.labels?.['sluice.dev/connector'] !== cr.metadata.name)
+      if (existing && existing.metadata?.labels?.[CONNECTOR_LABEL] !== cr.metadata.name)
         throw new Error(
           `ConfigMap ${cmName} already exists and was not written for connector ${cr.metadata.name}: left unchanged`,
         );
-      await deps.applier.apply({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-          name: cmName,
-          namespace: cr.metadata.namespace,
-          labels: { 'sluice.dev/connector': cr.metadata.name, 'sluice.dev/cluster': cluster.metadata.name },
-        },
-        data: { 'offsets.json': JSON.stringify(offsets, null, 2) },
-      });
+      await deps.applier.apply(
+        connectorOffsetsConfigMap(cr.metadata.name, cr.metadata.namespace, cluster.metadata.name, offsets),
+      );
       note = `Offsets listed in ConfigMap ${cmName}`;
     } else if (op === 'alter') {
       const cm = await deps.rest.request<{ data?: Record<string, string> }>({
         method: 'GET',
-        path: `/api/v1/namespaces/${cr.metadata.namespace}/configmaps/${cmName}`,
+        path: objectPath(CONFIG_MAPS, cr.metadata.namespace, cmName),
       });
       note = await client.alterOffsets(cr.metadata.name, JSON.parse(cm.data?.['offsets.json'] ?? '{"offsets":[]}'));
     } else if (op === 'reset') {

@@ -39,8 +39,3 @@ export interface ReconcileDeps {
   /** the clusters' REST certificates (absent: the reconciler leaves them alone) */
   readonly restTls?: RestTlsManager;
 }
-
-export const SLUICE = { group: 'sluice.dev', version: 'v1alpha1' } as const;
-export const KAFKA_CONNECTS = { ...SLUICE, plural: 'kafkaconnects' } as const;
-export const CONNECTORS = { ...SLUICE, plural: 'connectors' } as const;
-export const CONFIG_MAPS = { version: 'v1', plural: 'configmaps' } as const;

@@ -7,15 +7,18 @@ import { errorCode, splitKey, type ReconcileResult } from '../kube/index.js';
 import { desired } from '../model/desired.js';
 import { resolvedMode, resolvedReplicas } from '../model/spec.js';
 import { names } from '../model/names.js';
+import { OFFSETS_FROM_ANNOTATION } from '../model/labels.js';
 import { restTlsEnabled } from '../tls/rest-tls-model.js';
 import { ForeignSecretsError } from '../tls/rest-tls-manager.js';
 import type { PluginInfo } from '../connect/connect-client.js';
 import { clusterStatus, type ObservedWorkload } from './cluster-status.js';
 import { readyCondition, setCondition } from './conditions.js';
-import { KAFKA_CONNECTS, type ReconcileDeps } from './deps.js';
+import type { ReconcileDeps } from './deps.js';
+import { KAFKA_CONNECTS } from '../api/v1alpha1/index.js';
 import { sameJson } from './same-json.js';
 import { DRAIN_RECHECK_MS, departingOrdinals, drainDeparting } from './scale-down.js';
-import { captureSourceOffsets, handoffConfigMap } from './offsets-handoff.js';
+import { captureSourceOffsets } from './offsets-handoff.js';
+import { handoffConfigMap } from '../model/offsets-config-maps.js';
 import { handleRuntimeSwitch } from './runtime-switch.js';
 import { runtimeTraits } from '../model/runtime.js';
 import { CONFLICT_REASON, conflictMessage, describeForeign, ownedBy } from './ownership.js';
@@ -276,7 +279,7 @@ export function kafkaConnectReconciler(deps: ReconcileDeps) {
     // Once per switch: remembered here too, as the ConfigMap may not be in the cache yet.
     if (captured.get(key) === `${kc.metadata.uid ?? ''}/${fromMode}`) return;
     const existing = deps.configMaps.get(namespace, names.offsetsHandoff(kc.metadata.name));
-    if (existing?.metadata?.annotations?.['sluice.dev/offsets-from-mode'] === fromMode) return;
+    if (existing?.metadata?.annotations?.[OFFSETS_FROM_ANNOTATION] === fromMode) return;
     const client = deps.connectFor(kc, fromMode);
     if (!(await client.health())) {
       await deps.events.warning(

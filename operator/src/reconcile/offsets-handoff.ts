@@ -7,31 +7,11 @@
 // offsets (KIP-875's PATCH /offsets) and only then runs. Sink offsets live in
 // the consumer group in Kafka and need no hand-off.
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { withConnectRetry, type ConnectApi, type ConnectorOffsets } from '../connect/connect-client.js';
-import { commonLabels } from '../model/labels.js';
-import { names } from '../model/names.js';
-import { objectMeta } from '../model/owner.js';
 
 /** A ConfigMap key must be a DNS-ish token; other connector names cannot be carried. */
 const KEY = /^[-._a-zA-Z0-9]+$/;
 const STOP_TIMEOUT_MS = 30_000;
-
-export function handoffConfigMap(
-  kc: KafkaConnect,
-  offsets: Map<string, ConnectorOffsets>,
-  fromMode: string,
-): V1ConfigMap {
-  const name = kc.metadata.name;
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: objectMeta(kc, names.offsetsHandoff(name), commonLabels(name), {
-      'sluice.dev/offsets-from-mode': fromMode,
-    }),
-    data: Object.fromEntries([...offsets].map(([c, o]) => [c, JSON.stringify(o)])),
-  };
-}
 
 /** Stops a connector and waits until it runs no task, so its offsets are final. */
 export async function stopAndWait(client: ConnectApi, name: string, sleep = defaultSleep): Promise<void> {

@@ -9,11 +9,12 @@
 // worker gets them before its connectors run. Sink offsets live in Kafka.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KafkaConnect, Runtime } from '../api/v1alpha1/index.js';
-import { RUNTIME_LABEL } from '../model/labels.js';
+import { OFFSETS_FROM_ANNOTATION, RUNTIME_LABEL } from '../model/labels.js';
 import { names } from '../model/names.js';
 import { resolvedMode, resolvedRuntime } from '../model/spec.js';
 import type { ReconcileDeps } from './deps.js';
-import { captureSourceOffsets, handoffConfigMap } from './offsets-handoff.js';
+import { captureSourceOffsets } from './offsets-handoff.js';
+import { handoffConfigMap } from '../model/offsets-config-maps.js';
 
 type Workload = KubernetesObject & { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
 
@@ -60,7 +61,7 @@ export async function handleRuntimeSwitch(
     return;
   }
   const existing = deps.configMaps.get(namespace, names.offsetsHandoff(kc.metadata.name));
-  if (existing?.metadata?.annotations?.['sluice.dev/offsets-from-mode'] === runtimeHandoffSource(from)) {
+  if (existing?.metadata?.annotations?.[OFFSETS_FROM_ANNOTATION] === runtimeHandoffSource(from)) {
     seen.set(key, marker);
     return;
   }

@@ -15,14 +15,9 @@ import {
 } from '../kube/index.js';
 import { describeForeign, ownedBy } from '../reconcile/ownership.js';
 import { planPki, DEFAULT_PKI_POLICY, type PkiPolicy, type PkiState, type Part } from './rest-pki-plan.js';
-import {
-  RENEW_ANNOTATION,
-  clientMaterialFromSecret,
-  pkiStateFromSecrets,
-  restTlsNames,
-  restTlsSecrets,
-  serverHosts,
-} from './rest-tls-model.js';
+import { clientMaterialFromSecret, pkiStateFromSecrets, restTlsSecrets, serverHosts } from './rest-tls-model.js';
+import { RENEW_CERTIFICATES_ANNOTATION } from '../model/labels.js';
+import { restTlsNames } from '../model/names.js';
 import { tlsFetch, type ClientMaterial } from './tls-fetch.js';
 
 const REREAD_MS = 5 * 60_000;
@@ -79,7 +74,7 @@ export class RestTlsManager {
         namespace,
         now,
         serverHosts: serverHosts(name, namespace),
-        renewRequest: kc.metadata.annotations?.[RENEW_ANNOTATION],
+        renewRequest: kc.metadata.annotations?.[RENEW_CERTIFICATES_ANNOTATION],
       },
       this.policy,
     );

@@ -4,28 +4,14 @@
 // certificate's names. Pure.
 import type { V1Secret } from '@kubernetes/client-node';
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
-import { commonLabels } from '../model/labels.js';
-import { CONFIG_DIR, names } from '../model/names.js';
+import { CA_SINCE_ANNOTATION, RENEWED_FOR_ANNOTATION, restTlsLabels } from '../model/labels.js';
+import { CONFIG_DIR, names, restTlsNames } from '../model/names.js';
 import { objectMeta } from '../model/owner.js';
 import type { KeyPair } from './pki.js';
 import type { CaState, PkiPlan, PkiState } from './rest-pki-plan.js';
 
 export const HEALTH_PORT = 8084;
 export const REST_TLS_DIR = `${CONFIG_DIR}/rest-tls`;
-/** KafkaConnect annotation: a new value renews the CA and every certificate (Strimzi: strimzi.io/force-renew). */
-export const RENEW_ANNOTATION = 'sluice.dev/renew-certificates';
-const SINCE_ANNOTATION = 'sluice.dev/ca-since';
-const RENEWED_FOR_ANNOTATION = 'sluice.dev/renewed-for';
-
-export const restTlsNames = {
-  ca: (cluster: string) => `${cluster}-connect-rest-ca`,
-  /** mounted by the workers: server certificate (also their client certificate), key, CA bundle */
-  server: (cluster: string) => `${cluster}-connect-rest-server`,
-  /** the operator's client certificate */
-  operator: (cluster: string) => `${cluster}-connect-rest-operator`,
-  /** a client certificate for people: kubectl port-forward and curl --cert */
-  user: (cluster: string) => `${cluster}-connect-rest-client`,
-};
 
 /**
  * TLS on the REST API as spec.rest.tls.enabled says; by default on for the
@@ -77,12 +63,7 @@ function secret(
   data: Record<string, string>,
   annotations?: Record<string, string>,
 ): V1Secret {
-  const meta = objectMeta(
-    kc,
-    name,
-    { ...commonLabels(kc.metadata.name), 'sluice.dev/component': 'rest-tls' },
-    annotations,
-  );
+  const meta = objectMeta(kc, name, restTlsLabels(kc.metadata.name), annotations);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -97,7 +78,7 @@ export function restTlsSecrets(kc: KafkaConnect, plan: PkiPlan): V1Secret[] {
   const c = kc.metadata.name;
   const { ca, server, operator, user } = plan.state;
   const caAnnotations: Record<string, string> = {};
-  if (ca.since) caAnnotations[SINCE_ANNOTATION] = ca.since;
+  if (ca.since) caAnnotations[CA_SINCE_ANNOTATION] = ca.since;
   if (ca.renewedFor !== undefined) caAnnotations[RENEWED_FOR_ANNOTATION] = ca.renewedFor;
   const client = (p: KeyPair) => ({ 'tls.crt': p.cert, 'tls.key': p.key, 'ca.crt': plan.bundle });
   return [
@@ -138,7 +119,7 @@ export function pkiStateFromSecrets(s: {
           cert: caCert,
           key: caKey,
           previousCert: unb64(s.ca?.data?.['previous-ca.crt']),
-          since: annotations[SINCE_ANNOTATION],
+          since: annotations[CA_SINCE_ANNOTATION],
           renewedFor: annotations[RENEWED_FOR_ANNOTATION],
         }
       : undefined;

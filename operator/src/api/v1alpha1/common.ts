@@ -1,9 +1,13 @@
-// Schema pieces shared by both kinds.
+// The API group and version (the one place they are spelled), the two
+// kinds' REST resources, and schema pieces shared by both kinds.
 import { required, s } from '../schema-dsl.js';
 
 export const GROUP = 'sluice.dev';
 export const VERSION = 'v1alpha1';
-export const API_VERSION = `${GROUP}/${VERSION}`;
+export const API_VERSION = `${GROUP}/${VERSION}` as const;
+/** The REST resources of the two kinds (kube/resource-path.ts's ResourceRef). */
+export const KAFKA_CONNECTS = { group: GROUP, version: VERSION, plural: 'kafkaconnects' } as const;
+export const CONNECTORS = { group: GROUP, version: VERSION, plural: 'connectors' } as const;
 
 export const condition = s.object(
   {

@@ -3,13 +3,14 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { ConnectorSpec, ConnectorStatus } from './connector.js';
 import type { KafkaConnectSpec, KafkaConnectStatus } from './kafka-connect.js';
+import type { API_VERSION } from './common.js';
 
 export * from './common.js';
 export * from './connector.js';
 export * from './kafka-connect.js';
 
 export interface KafkaConnect {
-  apiVersion: 'sluice.dev/v1alpha1';
+  apiVersion: typeof API_VERSION;
   kind: 'KafkaConnect';
   metadata: V1ObjectMeta & { name: string; namespace: string };
   spec: KafkaConnectSpec;
@@ -17,7 +18,7 @@ export interface KafkaConnect {
 }
 
 export interface Connector {
-  apiVersion: 'sluice.dev/v1alpha1';
+  apiVersion: typeof API_VERSION;
   kind: 'Connector';
   metadata: V1ObjectMeta & { name: string; namespace: string };
   spec: ConnectorSpec;
