@@ -1,17 +1,10 @@
 // org.apache.kafka.connect.converters.ByteArrayConverter: bytes pass through.
-import {
-  ConfigDef,
-  DataError,
-  Schemas,
-  type Converter,
-  type HeaderConverter,
-  type Schema,
-  type SchemaAndValue,
-} from '../sdk/index.js';
+import { ConfigDef, DataError, Schemas, type Schema, type SchemaAndValue } from '../sdk/index.js';
 import { converterConfigDef } from './converter-config.js';
 import { describe } from './logical-types.js';
+import { RecordAndHeaderConverter } from './record-and-header-converter.js';
 
-export class ByteArrayConverter implements Converter, HeaderConverter {
+export class ByteArrayConverter extends RecordAndHeaderConverter {
   config(): ConfigDef {
     return converterConfigDef();
   }
@@ -29,18 +22,5 @@ export class ByteArrayConverter implements Converter, HeaderConverter {
 
   toConnectData(_topic: string, value: Buffer | null): SchemaAndValue {
     return { schema: Schemas.OPTIONAL_BYTES, value: value ?? null };
-  }
-
-  fromConnectHeader(
-    topic: string,
-    _headerKey: string,
-    schema: Schema | null | undefined,
-    value: unknown,
-  ): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, value);
   }
 }

@@ -1,18 +1,11 @@
 // org.apache.kafka.connect.json.JsonConverter.
-import {
-  ConfigDef,
-  DataError,
-  Validators,
-  type Converter,
-  type HeaderConverter,
-  type Schema,
-  type SchemaAndValue,
-} from '../sdk/index.js';
+import { ConfigDef, DataError, Validators, type Schema, type SchemaAndValue } from '../sdk/index.js';
 import { converterConfigDef, withType } from './converter-config.js';
 import { parseJson, readJson } from './json-read.js';
 import { JsonSchemaCodec } from './json-schema.js';
 import { writeJson, type JsonWriteOptions } from './json-write.js';
 import { LruCache } from './lru-cache.js';
+import { RecordAndHeaderConverter } from './record-and-header-converter.js';
 
 const SCHEMA_PREFIX = '{"schema":';
 const PAYLOAD_PREFIX = ',"payload":';
@@ -73,7 +66,7 @@ export function jsonConverterConfigDef(): ConfigDef {
     });
 }
 
-export class JsonConverter implements Converter, HeaderConverter {
+export class JsonConverter extends RecordAndHeaderConverter {
   private schemasEnabled = true;
   private opts: JsonWriteOptions = { decimalNumeric: false, replaceNullWithDefault: true };
   private codec = new JsonSchemaCodec(1000, this.opts);
@@ -165,19 +158,6 @@ export class JsonConverter implements Converter, HeaderConverter {
     }
     const payload = parse(text.slice(end + PAYLOAD_PREFIX.length, -1), true);
     return { schema, value: readJson(schema, payload, this.opts.replaceNullWithDefault) };
-  }
-
-  fromConnectHeader(
-    topic: string,
-    _headerKey: string,
-    schema: Schema | null | undefined,
-    value: unknown,
-  ): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, value);
   }
 }
 

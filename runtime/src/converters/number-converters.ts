@@ -1,17 +1,10 @@
 // Kafka's NumberConverter family (org.apache.kafka.connect.converters.*):
 // fixed-width big-endian values as Kafka's Short/Integer/Long/Float/Double
 // serializers write them, plus BooleanConverter's single byte.
-import {
-  ConfigDef,
-  DataError,
-  Schemas,
-  type Converter,
-  type HeaderConverter,
-  type Schema,
-  type SchemaAndValue,
-} from '../sdk/index.js';
+import { ConfigDef, DataError, Schemas, type Schema, type SchemaAndValue } from '../sdk/index.js';
 import { converterConfigDef } from './converter-config.js';
 import { describe } from './logical-types.js';
+import { RecordAndHeaderConverter } from './record-and-header-converter.js';
 
 interface Codec {
   /** Kafka's type name in messages, e.g. "integer". */
@@ -96,7 +89,7 @@ const BOOLEAN: Codec = {
   },
 };
 
-abstract class FixedWidthConverter implements Converter, HeaderConverter {
+abstract class FixedWidthConverter extends RecordAndHeaderConverter {
   protected abstract readonly codec: Codec;
 
   config(): ConfigDef {
@@ -121,19 +114,6 @@ abstract class FixedWidthConverter implements Converter, HeaderConverter {
         `Failed to deserialize ${this.codec.typeName}: Size of data received by ${this.codec.deserializer} is not ${this.codec.size}`,
       );
     return { schema: this.codec.schema, value: this.codec.read(value) };
-  }
-
-  fromConnectHeader(
-    topic: string,
-    _headerKey: string,
-    schema: Schema | null | undefined,
-    value: unknown,
-  ): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, value);
   }
 }
 

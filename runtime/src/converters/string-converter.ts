@@ -1,16 +1,10 @@
 // org.apache.kafka.connect.storage.StringConverter: values are written as
 // their string form; everything read is an optional string.
-import {
-  ConfigDef,
-  Schemas,
-  type Converter,
-  type HeaderConverter,
-  type Schema,
-  type SchemaAndValue,
-} from '../sdk/index.js';
+import { ConfigDef, Schemas, type Schema, type SchemaAndValue } from '../sdk/index.js';
 import { charsetFor, UTF8, type Charset } from './charset.js';
 import { ENCODING_CONFIG, TYPE_CONFIG, converterConfigDef, withType } from './converter-config.js';
 import { javaToString } from './java-to-string.js';
+import { RecordAndHeaderConverter } from './record-and-header-converter.js';
 
 export function stringConverterConfigDef(): ConfigDef {
   return converterConfigDef().define({
@@ -26,7 +20,7 @@ export function stringConverterConfigDef(): ConfigDef {
   });
 }
 
-export class StringConverter implements Converter, HeaderConverter {
+export class StringConverter extends RecordAndHeaderConverter {
   private charset: Charset = UTF8;
 
   config(): ConfigDef {
@@ -49,18 +43,5 @@ export class StringConverter implements Converter, HeaderConverter {
 
   toConnectData(_topic: string, value: Buffer | null): SchemaAndValue {
     return { schema: Schemas.OPTIONAL_STRING, value: value == null ? null : this.charset.decode(value) };
-  }
-
-  fromConnectHeader(
-    topic: string,
-    _headerKey: string,
-    schema: Schema | null | undefined,
-    value: unknown,
-  ): Buffer | null {
-    return this.fromConnectData(topic, schema, value);
-  }
-
-  toConnectHeader(topic: string, _headerKey: string, value: Buffer | null): SchemaAndValue {
-    return this.toConnectData(topic, value);
   }
 }
