@@ -8,8 +8,6 @@
 // until a config change of all of them has reached their workers; the two
 // runs should be alike.
 //   npm run bench:operator-hanging        BENCH_SCALE=0.2 for a quick try
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { RestClient } from '../operator/src/kube/rest.js';
@@ -17,49 +15,14 @@ import { silentLogger } from '../operator/src/kube/logger.js';
 import { startOperator } from '../operator/src/operator.js';
 import { createConnectClient } from '../operator/src/connect/connect-client.js';
 import { FakeConnect } from '../e2e/src/fake-connect.js';
+import { useEnv, type TestEnv } from '../e2e/src/env.js';
+import { installCrds } from '../e2e/src/kube.js';
+import { pool } from './lib/pool.js';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
 const HEALTHY_CLUSTERS = Math.max(1, Math.round(100 * scale));
 const PER_CLUSTER = 10;
 const HANGING = 10;
-
-interface Env {
-  kubeconfig: string;
-  kubernetes: { bin: string };
-}
-
-function env(): Env {
-  const script = (name: string) => path.join(root, 'e2e/env', name);
-  let out: string;
-  try {
-    out = execFileSync('bash', [script('info.sh')], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  } catch {
-    out = execFileSync('bash', [script('up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-  }
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Env;
-}
-
-/** Runs fn over items, `size` at a time; a failed call (apiserver busy) is tried again, 409 counts as done. */
-async function pool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  const once = async (item: T) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn(item);
-      } catch (err) {
-        if ((err as { code?: number }).code === 409) return;
-        if (attempt >= 10) throw err;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  };
-  await Promise.all(
-    Array.from({ length: size }, async () => {
-      while (i < items.length) await once(items[i++]!);
-    }),
-  );
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +34,7 @@ interface Result {
   hangingRequests: number;
 }
 
-async function run(e: Env, hanging: number): Promise<Result> {
+async function run(e: TestEnv, hanging: number): Promise<Result> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(e.kubeconfig);
   const rest = new RestClient(kc);
@@ -166,12 +129,8 @@ async function run(e: Env, hanging: number): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  const e = env();
-  execFileSync(
-    path.join(e.kubernetes.bin, 'kubectl'),
-    ['--kubeconfig', e.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', path.join(root, 'crds')],
-    { stdio: 'ignore' },
-  );
+  const e = await useEnv();
+  await installCrds(e);
   await sleep(3000); // CRD storage re-initialises after a change
   const without = await run(e, 0);
   const withHanging = await run(e, HANGING);

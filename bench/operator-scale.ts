@@ -6,9 +6,7 @@
 // ClusterNotReady: the numbers cover watching, queueing, applying children
 // and writing status, not Connect REST calls.
 //   npm run bench:operator            BENCH_SCALE=0.1 for a quick try
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,66 +14,13 @@ import * as k8s from '@kubernetes/client-node';
 import { RestClient } from '../operator/src/kube/rest.js';
 import { OPERATOR_NODE_FLAGS } from '../operator/src/node-flags.js';
 import { MeasuredProcess } from './lib/process.js';
-
-interface Env {
-  kubeconfig: string;
-  kubernetes: { bin: string };
-}
+import { pool } from './lib/pool.js';
+import { useEnv, type TestEnv } from '../e2e/src/env.js';
+import { installCrds } from '../e2e/src/kube.js';
+import { freePort } from '../e2e/src/runtime-process.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
-
-/** The running environment (info.sh), else brings it up (up.sh, idempotent). */
-function envUp(): Env {
-  let out: string[];
-  try {
-    out = execFileSync('bash', [path.join(root, 'e2e/env/info.sh')], { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim()
-      .split('\n');
-    return JSON.parse(out[out.length - 1]!) as Env;
-  } catch {
-    // not up yet
-  }
-  out = execFileSync('bash', [path.join(root, 'e2e/env/up.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
-    .toString()
-    .trim()
-    .split('\n');
-  return JSON.parse(out[out.length - 1]!) as Env;
-}
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Runs fn over items, `size` at a time; a failed call (apiserver busy) is tried again, 409 counts as done. */
-async function pool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  const once = async (item: T) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn(item);
-      } catch (err) {
-        if ((err as { code?: number }).code === 409) return;
-        if (attempt >= 10) throw err;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  };
-  await Promise.all(
-    Array.from({ length: size }, async () => {
-      while (i < items.length) await once(items[i++]!);
-    }),
-  );
-}
 
 async function metric(port: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -95,7 +40,7 @@ interface Result {
   rssAfterMb: number;
 }
 
-async function run(env: Env, clusters: number, perCluster: number): Promise<Result> {
+async function run(env: TestEnv, clusters: number, perCluster: number): Promise<Result> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(env.kubeconfig);
   const rest = new RestClient(kc);
@@ -202,12 +147,8 @@ async function run(env: Env, clusters: number, perCluster: number): Promise<Resu
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 async function main(): Promise<void> {
-  const env = envUp();
-  execFileSync(
-    path.join(env.kubernetes.bin, 'kubectl'),
-    ['--kubeconfig', env.kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', path.join(root, 'crds')],
-    { stdio: 'ignore' },
-  );
+  const env = await useEnv();
+  await installCrds(env);
   const full = { clusters: Math.max(1, Math.round(200 * scale)), perCluster: 10 };
   const baseline = await run(env, Math.max(1, Math.round(full.clusters / 10)), full.perCluster);
   const result = await run(env, full.clusters, full.perCluster);

@@ -38,5 +38,7 @@ export function rest(env: TestEnv): RestClient {
   return new RestClient(kubeConfig(env));
 }
 
+export const SLUICE_API_VERSION = 'sluice.dev/v1alpha1';
+
 export const sluicePath = (plural: 'kafkaconnects' | 'connectors', ns: string, name?: string) =>
-  `/apis/sluice.dev/v1alpha1/namespaces/${ns}/${plural}${name ? `/${name}` : ''}`;
+  `/apis/${SLUICE_API_VERSION}/namespaces/${ns}/${plural}${name ? `/${name}` : ''}`;

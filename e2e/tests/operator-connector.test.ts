@@ -12,7 +12,9 @@ import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { RuntimeProcess, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
 import { createTopic, produce, testKafka } from '../src/kafka.js';
-import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { conditionOf, sluiceResources } from '../src/sluice-resources.js';
+import { startTestOperator } from '../src/test-operator.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 
 describe('operator: Connector reconcile against a real worker @env', function () {
@@ -28,27 +30,14 @@ describe('operator: Connector reconcile against a real worker @env', function ()
   const urls = new Map<string, string>();
 
   const api = () => rest(env());
-  const getConnector = (name: string) =>
-    api().request<any>({ method: 'GET', path: sluicePath('connectors', ns, name) });
+  const resources = sluiceResources(env, ns);
+  const getConnector = (name: string) => resources.get('Connector', name);
   const createConnector = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) =>
-    api().request({
-      method: 'POST',
-      path: sluicePath('connectors', ns),
-      body: { apiVersion: 'sluice.dev/v1alpha1', kind: 'Connector', metadata: { name, annotations }, spec },
-    });
-  const patchConnector = (name: string, body: Record<string, unknown>) =>
-    api().request({
-      method: 'PATCH',
-      path: sluicePath('connectors', ns, name),
-      body,
-      contentType: 'application/merge-patch+json',
-    });
-  const condition = (cr: any) => cr.status?.conditions?.find((c: any) => c.type === 'Ready');
+    resources.create('Connector', name, spec, { annotations });
+  const patchConnector = (name: string, body: Record<string, unknown>) => resources.patch('Connector', name, body);
+  const condition = (cr: any) => conditionOf(cr);
   const waitFor = (name: string, what: string, check: (cr: any) => boolean) =>
-    eventually(`${name}: ${what}`, async () => {
-      const cr = await getConnector(name);
-      return check(cr) ? cr : undefined;
-    });
+    resources.waitFor('Connector', name, what, check);
 
   before(async () => {
     await installCrds(env());
@@ -73,19 +62,10 @@ describe('operator: Connector reconcile against a real worker @env', function ()
         spec: { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers },
       },
     });
-    operator = await startOperator({
-      kubeConfig: kc,
-      logger: operatorLog,
-      namespaces: [ns],
-      leaderElection: false,
+    operator = await startTestOperator(kc, operatorLog, ns, {
       // Backoffs of 0, 4, 12 s: the restarted task fails again (group join, refetch)
       // well before the counter could reset.
       restartUnitMs: 2000,
-      settings: {
-        defaultImage: 'sluice/runtime:test',
-        operatorNamespace: 'sluice-system',
-        operatorPodLabels: { app: 'sluice-operator' },
-      },
       connectFor: (k) => createConnectClient(urls.get(k.metadata.name) ?? 'http://127.0.0.1:9', { timeoutMs: 2000 }),
     });
   });
@@ -290,13 +270,8 @@ describe('operator: Connector reconcile against a real worker @env', function ()
   });
 
   it('deletes the connector from the worker when the resource is deleted (finalizer)', async () => {
-    await api().request({ method: 'DELETE', path: sluicePath('connectors', ns, 'files') });
-    await eventually('the resource gone', async () =>
-      getConnector('files').then(
-        () => false,
-        (err: any) => err.code === 404,
-      ),
-    );
+    await resources.remove('Connector', 'files');
+    await eventually('the resource gone', async () => (await getConnector('files')) === undefined);
     expect((await worker.rest('GET', '/connectors/files')).status).to.equal(404);
   });
 

@@ -12,7 +12,8 @@ import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { readTopic, testKafka } from '../src/kafka.js';
 import { RuntimeProcess, distributedProps, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
-import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { startTestOperator } from '../src/test-operator.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 import { names } from '../../operator/src/model/names.js';
 
@@ -78,16 +79,7 @@ describe('operator: distributed clusters with real workers @env', function () {
     dir = await tempDir('op-dist');
     for (const i of [0, 1, 2]) await startWorker(i);
     const urlOf = (i: number) => workers.get(i)?.url ?? 'http://127.0.0.1:9';
-    operator = await startOperator({
-      kubeConfig: kc,
-      logger: operatorLog,
-      namespaces: [ns],
-      leaderElection: false,
-      settings: {
-        defaultImage: 'sluice/runtime:test',
-        operatorNamespace: 'sluice-system',
-        operatorPodLabels: { app: 'sluice-operator' },
-      },
+    operator = await startTestOperator(kc, operatorLog, ns, {
       // The API Service reaches any live worker; each pod name reaches its own.
       connectFor: (k, mode) => {
         const switched = byMode.get(`${k.metadata.name}/${mode ?? k.spec.mode}`);

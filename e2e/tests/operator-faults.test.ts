@@ -10,9 +10,11 @@ import { withEnv } from '../src/env.js';
 import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
-import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
+import { installCrds, kubeConfig } from '../src/kube.js';
 import { FakeConnect } from '../src/fake-connect.js';
-import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { sluiceResources } from '../src/sluice-resources.js';
+import { startTestOperator } from '../src/test-operator.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 
 const GRACE_MS = 20_000;
@@ -27,25 +29,12 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
   let operator: RunningOperator | undefined;
   let core: k8s.CoreV1Api;
 
-  const api = () => rest(env());
-  const get = (plural: 'connectors' | 'kafkaconnects', name: string) =>
-    api()
-      .request<any>({ method: 'GET', path: sluicePath(plural, ns, name) })
-      .catch((err: { code?: number }) => {
-        if (err.code === 404) return undefined;
-        throw err;
-      });
-  const create = (kind: 'KafkaConnect' | 'Connector', name: string, spec: Record<string, unknown>) =>
-    api().request({
-      method: 'POST',
-      path: sluicePath(kind === 'KafkaConnect' ? 'kafkaconnects' : 'connectors', ns),
-      body: { apiVersion: 'sluice.dev/v1alpha1', kind, metadata: { name }, spec },
-    });
+  const { get, create, patchSpec, remove } = sluiceResources(env, ns);
   const ready = (name: string) =>
     eventually(
       `${name} Ready`,
       async () => {
-        const cr = await get('connectors', name);
+        const cr = await get('Connector', name);
         return cr?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' ? cr : undefined;
       },
       { timeoutMs: 120_000 },
@@ -64,17 +53,8 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
       workers.set(name, await new FakeConnect().start());
       await create('KafkaConnect', name, { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers });
     }
-    operator = await startOperator({
-      kubeConfig: kc,
-      logger: operatorLog,
-      namespaces: [ns],
-      leaderElection: false,
+    operator = await startTestOperator(kc, operatorLog, ns, {
       connectorDeleteGraceMs: GRACE_MS,
-      settings: {
-        defaultImage: 'sluice/runtime:test',
-        operatorNamespace: 'sluice-system',
-        operatorPodLabels: { app: 'sluice-operator' },
-      },
       connectFor: (k) =>
         createConnectClient(workers.get(k.metadata.name)?.url ?? 'http://127.0.0.1:9', { timeoutMs: 2000 }),
     });
@@ -96,13 +76,12 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
     workers.get('hanging')!.mode = 'hang';
     const failingSeen = workers.get('failing')!.requests.length;
     const deleted = Date.now();
-    for (const name of ['on-failing', 'on-hanging'])
-      await api().request({ method: 'DELETE', path: sluicePath('connectors', ns, name) });
+    for (const name of ['on-failing', 'on-hanging']) await remove('Connector', name);
 
     // Meanwhile: the healthy cluster's connectors are reconciled (a new one, and a change).
     await connector('on-good-2', 'good');
     await ready('on-good-2');
-    const stillThere = await get('connectors', 'on-failing');
+    const stillThere = await get('Connector', 'on-failing');
     if (Date.now() - deleted < GRACE_MS) {
       // Not gone before the grace period: the operator kept trying and said why.
       expect(stillThere?.metadata.finalizers).to.include('sluice.dev/connector-cleanup');
@@ -113,7 +92,7 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
 
     // After the grace period both go, each with a DeleteUnconfirmed Warning.
     for (const name of ['on-failing', 'on-hanging']) {
-      await eventually(`${name} deleted`, async () => (await get('connectors', name)) === undefined, {
+      await eventually(`${name} deleted`, async () => (await get('Connector', name)) === undefined, {
         timeoutMs: 90_000,
       });
       const unconfirmed = await eventually(`${name}: DeleteUnconfirmed`, async () =>
@@ -132,8 +111,8 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
     expect(asked.filter((r) => r === 'DELETE /connectors/on-failing' || r === 'GET /health')).to.not.deep.equal([]);
     expect(workers.get('failing')!.connectors.has('on-failing')).to.equal(true);
     // The healthy cluster still works: a delete there is confirmed at once.
-    await api().request({ method: 'DELETE', path: sluicePath('connectors', ns, 'on-good-2') });
-    await eventually('on-good-2 deleted', async () => (await get('connectors', 'on-good-2')) === undefined);
+    await remove('Connector', 'on-good-2');
+    await eventually('on-good-2 deleted', async () => (await get('Connector', 'on-good-2')) === undefined);
     expect(workers.get('good')!.connectors.has('on-good-2')).to.equal(false);
   });
 
@@ -142,14 +121,9 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
     await connector('late', 'hanging');
     await ready('late');
     workers.get('hanging')!.mode = 'hang';
-    await api().request({
-      method: 'PATCH',
-      path: sluicePath('connectors', ns, 'late'),
-      body: { spec: { config: { topic: 'late-2' } } },
-      contentType: 'application/merge-patch+json',
-    });
+    await patchSpec('Connector', 'late', { config: { topic: 'late-2' } });
     await eventually('late: not Ready while its worker hangs', async () => {
-      const cr = await get('connectors', 'late');
+      const cr = await get('Connector', 'late');
       return cr?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'False';
     });
     workers.get('hanging')!.mode = 'ok';
@@ -164,7 +138,7 @@ describe('operator: Connector deletes and reconciles when workers fail @env', fu
   it('deleting the namespace never hangs on a connector whose workers hang', async () => {
     await connector('last', 'hanging');
     await eventually('last has its finalizer', async () =>
-      (await get('connectors', 'last'))?.metadata.finalizers?.includes('sluice.dev/connector-cleanup'),
+      (await get('Connector', 'last'))?.metadata.finalizers?.includes('sluice.dev/connector-cleanup'),
     );
     workers.get('hanging')!.mode = 'hang';
     await core.deleteNamespace({ name: ns });

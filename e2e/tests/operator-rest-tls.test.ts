@@ -17,7 +17,8 @@ import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
 import { RuntimeProcess, freePort, standaloneProps, tempDir } from '../src/runtime-process.js';
 import { readTopic, testKafka } from '../src/kafka.js';
-import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { startTestOperator } from '../src/test-operator.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
 import { silentLogger } from '../../operator/src/kube/logger.js';
 import { DEFAULT_PKI_POLICY } from '../../operator/src/tls/rest-pki-plan.js';
 import { createCa, issue } from '../../operator/src/tls/pki.js';
@@ -130,17 +131,8 @@ describe('operator: REST API over mutual TLS against a real worker @env', functi
         spec: { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers },
       },
     });
-    operator = await startOperator({
-      kubeConfig: kc,
-      logger: silentLogger,
-      namespaces: [ns],
-      leaderElection: false,
+    operator = await startTestOperator(kc, silentLogger, ns, {
       resyncPeriodMs: 3_000,
-      settings: {
-        defaultImage: 'sluice/runtime:test',
-        operatorNamespace: 'sluice-system',
-        operatorPodLabels: { app: 'sluice-operator' },
-      },
       // The worker runs here, not in a pod: the operator's own TLS client, aimed at it.
       restUrlFor: () => base,
       restPkiPolicy: { ...DEFAULT_PKI_POLICY, trustPropagationMs: 8_000 },

@@ -10,7 +10,9 @@ import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
 import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
-import { startOperator, type RunningOperator } from '../../operator/src/operator.js';
+import { sluiceResources } from '../src/sluice-resources.js';
+import { startTestOperator } from '../src/test-operator.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
 import { createConnectClient } from '../../operator/src/connect/connect-client.js';
 import { DEFAULT_APACHE_IMAGE } from '../../operator/src/model/runtime.js';
 
@@ -31,17 +33,8 @@ describe('operator: spec.runtime sluice | apache @env', function () {
     core = kc.makeApiClient(k8s.CoreV1Api);
     apps = kc.makeApiClient(k8s.AppsV1Api);
     await core.createNamespace({ body: { metadata: { name: ns } } });
-    operator = await startOperator({
-      kubeConfig: kc,
-      logger: operatorLog,
-      namespaces: [ns],
-      leaderElection: false,
+    operator = await startTestOperator(kc, operatorLog, ns, {
       resyncPeriodMs: 5_000,
-      settings: {
-        defaultImage: 'sluice/runtime:test',
-        operatorNamespace: 'sluice-system',
-        operatorPodLabels: { app: 'sluice-operator' },
-      },
       // No pods run here: REST goes to a port nothing listens on.
       connectFor: () => createConnectClient('http://127.0.0.1:9', { timeoutMs: 500 }),
     });
@@ -51,19 +44,9 @@ describe('operator: spec.runtime sluice | apache @env', function () {
     await core?.deleteNamespace({ name: ns }).catch(() => undefined);
   });
 
-  const create = (name: string, spec: Record<string, unknown>) =>
-    rest(env()).request({
-      method: 'POST',
-      path: sluicePath('kafkaconnects', ns),
-      body: { apiVersion: 'sluice.dev/v1alpha1', kind: 'KafkaConnect', metadata: { name }, spec },
-    });
-  const patchSpec = (name: string, spec: Record<string, unknown>) =>
-    rest(env()).request({
-      method: 'PATCH',
-      path: sluicePath('kafkaconnects', ns, name),
-      body: { spec },
-      contentType: 'application/merge-patch+json',
-    });
+  const resources = sluiceResources(env, ns);
+  const create = (name: string, spec: Record<string, unknown>) => resources.create('KafkaConnect', name, spec);
+  const patchSpec = (name: string, spec: Record<string, unknown>) => resources.patchSpec('KafkaConnect', name, spec);
   const events = async (name: string, reason: string) =>
     (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` })).items.filter(
       (e) => e.reason === reason,
