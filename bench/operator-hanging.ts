@@ -17,6 +17,7 @@ import { createConnectClient } from '../operator/src/connect/connect-client.js';
 import { FakeConnect } from '../e2e/src/fake-connect.js';
 import { useEnv, type TestEnv } from '../e2e/src/env.js';
 import { installCrds } from '../e2e/src/kube.js';
+import { API_VERSION } from '../operator/src/api/v1alpha1/common.js';
 import { pool } from './lib/pool.js';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? 1);
@@ -48,7 +49,7 @@ async function run(e: TestEnv, hanging: number): Promise<Result> {
     if (name.startsWith('hang-')) w.mode = 'hang';
     workers.set(name, w);
   }
-  const base = (p: string) => `/apis/sluice.dev/v1alpha1/namespaces/${ns}/${p}`;
+  const base = (p: string) => `/apis/${API_VERSION}/namespaces/${ns}/${p}`;
   const operator = await startOperator({
     kubeConfig: kc,
     logger: silentLogger,
@@ -63,7 +64,7 @@ async function run(e: TestEnv, hanging: number): Promise<Result> {
         method: 'POST',
         path: base('kafkaconnects'),
         body: {
-          apiVersion: 'sluice.dev/v1alpha1',
+          apiVersion: API_VERSION,
           kind: 'KafkaConnect',
           metadata: { name },
           spec: { mode: 'distributed', replicas: 0, bootstrapServers: 'kafka:9092' },
@@ -81,7 +82,7 @@ async function run(e: TestEnv, hanging: number): Promise<Result> {
         method: 'POST',
         path: base('connectors'),
         body: {
-          apiVersion: 'sluice.dev/v1alpha1',
+          apiVersion: API_VERSION,
           kind: 'Connector',
           metadata: { name },
           spec: { clusterRef: { name: c }, class: 'FileStreamSource', config: { topic: name } },

@@ -17,6 +17,7 @@ import { MeasuredProcess } from './lib/process.js';
 import { pool } from './lib/pool.js';
 import { useEnv, type TestEnv } from '../e2e/src/env.js';
 import { installCrds } from '../e2e/src/kube.js';
+import { API_VERSION } from '../operator/src/api/v1alpha1/common.js';
 import { freePort } from '../e2e/src/runtime-process.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -72,7 +73,7 @@ async function run(env: TestEnv, clusters: number, perCluster: number): Promise<
       if ((await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const base = (p: string) => `/apis/sluice.dev/v1alpha1/namespaces/${ns}/${p}`;
+    const base = (p: string) => `/apis/${API_VERSION}/namespaces/${ns}/${p}`;
     const start = performance.now();
     const names = Array.from({ length: clusters }, (_, i) => `kc-${i}`);
     await pool(names, 16, (name) =>
@@ -80,7 +81,7 @@ async function run(env: TestEnv, clusters: number, perCluster: number): Promise<
         method: 'POST',
         path: base('kafkaconnects'),
         body: {
-          apiVersion: 'sluice.dev/v1alpha1',
+          apiVersion: API_VERSION,
           kind: 'KafkaConnect',
           metadata: { name },
           spec: { mode: 'distributed', replicas: 2, bootstrapServers: 'kafka:9092' },
@@ -93,7 +94,7 @@ async function run(env: TestEnv, clusters: number, perCluster: number): Promise<
         method: 'POST',
         path: base('connectors'),
         body: {
-          apiVersion: 'sluice.dev/v1alpha1',
+          apiVersion: API_VERSION,
           kind: 'Connector',
           metadata: { name },
           spec: {

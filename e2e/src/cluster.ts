@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import type { RestClient } from '../../operator/src/kube/rest.js';
 import { eventually } from './eventually.js';
 import { readTopic } from './kafka.js';
-import { kubectl, sluicePath } from './kube.js';
+import { kubectl, sluicePath, SLUICE_API_VERSION } from './kube.js';
 import type { TestEnv } from './env.js';
 
 export type Plural = 'kafkaconnects' | 'connectors';
@@ -22,7 +22,7 @@ export class SluiceResources {
       method: 'POST',
       path: sluicePath(plural, this.namespace),
       body: {
-        apiVersion: 'sluice.dev/v1alpha1',
+        apiVersion: SLUICE_API_VERSION,
         kind: plural === 'kafkaconnects' ? 'KafkaConnect' : 'Connector',
         metadata: { name },
         spec,

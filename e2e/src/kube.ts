@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { RestClient } from '../../operator/src/kube/rest.js';
 import { repoRoot, type TestEnv } from './env.js';
+import { API_VERSION } from '../../operator/src/api/v1alpha1/common.js';
 
 const run = promisify(execFile);
 
@@ -38,7 +39,7 @@ export function rest(env: TestEnv): RestClient {
   return new RestClient(kubeConfig(env));
 }
 
-export const SLUICE_API_VERSION = 'sluice.dev/v1alpha1';
+export { API_VERSION as SLUICE_API_VERSION } from '../../operator/src/api/v1alpha1/common.js';
 
 export const sluicePath = (plural: 'kafkaconnects' | 'connectors', ns: string, name?: string) =>
-  `/apis/${SLUICE_API_VERSION}/namespaces/${ns}/${plural}${name ? `/${name}` : ''}`;
+  `/apis/${API_VERSION}/namespaces/${ns}/${plural}${name ? `/${name}` : ''}`;
