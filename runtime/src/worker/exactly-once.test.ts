@@ -10,8 +10,8 @@ import { ConfigDef, type SourceConnector, type SourceTask } from '../sdk/index.j
 import { MemoryOffsetStore } from '../storage/offset-store.js';
 import type { Status } from '../storage/status-store.js';
 import { LogRegistry } from '../util/logging.js';
-import { isFencedError } from './worker-source-task.js';
-import { EXACTLY_ONCE_NOT_ENABLED, Worker, taskTransactionalId, type ExactlyOnceSourceOptions } from './worker.js';
+import { isFencedError, taskTransactionalId } from './transactional-delivery.js';
+import { EXACTLY_ONCE_NOT_ENABLED, Worker, type ExactlyOnceSourceOptions } from './worker.js';
 
 /** A source connector that predates KIP-618: it does not say whether it supports exactly-once. */
 class LegacySource implements SourceConnector {

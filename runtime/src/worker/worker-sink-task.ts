@@ -4,32 +4,18 @@
 // itself, and a commit that fails for it is tried again at the next flush.
 import type { Consumer, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
 import type { Header, SchemaAndValue, SinkRecord, SinkTask, TopicPartition } from '../sdk/index.js';
-import type { Logger } from '../util/logging.js';
-import type { TaskMetrics } from '../metrics/task-metrics.js';
 import type { ConverterSet } from './converters.js';
-import { ErrorHandler, SKIPPED, type ErrorContext, type Stage } from './error-handler.js';
-import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
-import type { TransformationChain } from './transformation-chain.js';
+import type { TaskTargetState } from './task-status.js';
+import { SKIPPED, type ErrorContext, type Stage } from './error-handler.js';
 import { isKafkaOutage } from '../kafka/errors.js';
 import { OutageRetry } from './outage-retry.js';
-import { WorkerTask } from './worker-task.js';
+import { WorkerTask, type TaskDeps } from './worker-task.js';
 
-export interface SinkTaskDeps {
-  readonly id: TaskId;
-  readonly initialState: TaskTargetState;
+export interface SinkTaskDeps extends TaskDeps {
   readonly task: SinkTask;
-  readonly taskConfig: Record<string, string>;
   readonly consumer: Consumer;
   /** explicit topics, or a regex (kafkajs matches it against existing topics at subscribe time) */
   readonly topics: string[] | RegExp;
-  readonly converters: ConverterSet;
-  readonly transforms: TransformationChain;
-  readonly errors: ErrorHandler;
-  readonly metrics: TaskMetrics;
-  readonly status: TaskStatusListener;
-  readonly log: Logger;
-  readonly offsetFlushIntervalMs: number;
-  readonly onTopicUsed?: (topic: string) => void;
   /**
    * Removes members from the task's consumer group: those of a dead earlier
    * instance of this task (same client id) when called without ids, else the

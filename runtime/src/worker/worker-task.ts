@@ -1,7 +1,27 @@
 // The lifecycle every task shares (Kafka's WorkerTask): wait while paused,
 // start, run the loop until stopped, always close, report each step.
+import type { TaskMetrics } from '../metrics/task-metrics.js';
 import type { Logger } from '../util/logging.js';
+import type { ConverterSet } from './converters.js';
+import type { ErrorHandler } from './error-handler.js';
 import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
+import type { TransformationChain } from './transformation-chain.js';
+
+/** What every task is built with (worker/task-parts.ts), source or sink. */
+export interface TaskDeps {
+  readonly id: TaskId;
+  readonly initialState: TaskTargetState;
+  readonly taskConfig: Record<string, string>;
+  readonly converters: ConverterSet;
+  readonly transforms: TransformationChain;
+  readonly errors: ErrorHandler;
+  readonly metrics: TaskMetrics;
+  readonly status: TaskStatusListener;
+  readonly log: Logger;
+  readonly offsetFlushIntervalMs: number;
+  /** topics this task wrote to or read from (topic tracking) */
+  readonly onTopicUsed?: (topic: string) => void;
+}
 
 export abstract class WorkerTask {
   private target: TaskTargetState;

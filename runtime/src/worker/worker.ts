@@ -1,28 +1,23 @@
 // The data plane of one process (Kafka's Worker): it instantiates and runs
 // the connectors and tasks the herder assigns to it, and nothing else.
-import { ConfigError, traceOf, type AnyConnector, type SinkTask, type SourceTask } from '../sdk/index.js';
+import { ConfigError, traceOf, type AnyConnector } from '../sdk/index.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { StatusListener } from '../storage/status-store.js';
-import type { Consumer, Producer } from 'kafkajs';
 import type { ConnectorConfig, TargetState } from '../herder/types.js';
 import type { LogRegistry, Logger } from '../util/logging.js';
 import { sealTaskConfigs, type ConfigProviders } from '../config/config-providers.js';
 import { maskSecrets } from '../config/secret-mask.js';
 import { clientProps, createKafka } from '../kafka/client.js';
-import { removeGroupMembers } from '../kafka/group-members.js';
-import { TaskMetrics } from '../metrics/task-metrics.js';
-import { buildConverters } from './converters.js';
-import { ErrorHandler, type ErrorReporter } from './error-handler.js';
-import { DeadLetterQueueReporter } from './dead-letter-queue.js';
-import { buildTransformationChain, listOf } from './transformation-chain.js';
+import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { WorkerConnector } from './worker-connector.js';
-import { WorkerSinkTask } from './worker-sink-task.js';
-import { WorkerSourceTask, type SourceTaskTransactions } from './worker-source-task.js';
+import { safeVersion } from './plugin-version.js';
+import { buildSinkTask } from './sink-task-builder.js';
+import { buildSourceTask } from './source-task-builder.js';
+import { buildTaskBase, type BuiltTask, type TaskBuildContext } from './task-base.js';
+import { taskKey, type TaskId, type TaskStatusListener, type TaskTargetState } from './task-status.js';
+import { taskTransactionalId } from './transactional-delivery.js';
 import type { WorkerTask } from './worker-task.js';
-import { taskKey, type TaskId } from './task-status.js';
-import { connectorConfigDef, TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED } from './connector-config.js';
-import { sinkGroupId } from '../herder/abstract-herder.js';
 import { canonicalJson } from '../util/json.js';
 import { DEFAULT_LIMITS, limitErrors, type ConnectorLimits } from './connector-limits.js';
 import { requireAllowedOverrides } from './client-override-policy.js';
@@ -59,35 +54,6 @@ export interface ExactlyOnceSourceOptions {
   readonly offsetsTopic: string;
   /** reads the worker's offset store to the end of the offset topic (KafkaOffsetStore.refresh) */
   readonly readOffsetsToEnd: () => Promise<void>;
-}
-
-/** Apache's Worker.taskTransactionalId: the transactional.id of one source task's producer. */
-export const taskTransactionalId = (groupId: string, connector: string, task: number): string =>
-  `${groupId}-${connector}-${task}`;
-
-/**
- * Feeds a task's client metrics from kafkajs's instrumentation events: a
- * producer's request bytes (kafka_producer_outgoing_byte_total) and whether
- * the client is connected (connection_count). A consumer's incoming bytes are
- * counted where records arrive (WorkerSinkTask).
- */
-function instrumentClient(client: Producer | Consumer, metrics: TaskMetrics): void {
-  type On = (event: string, listener: (e: { payload: { size?: number } }) => void) => unknown;
-  const on = client.on.bind(client) as unknown as On;
-  const events = client.events as unknown as Record<string, string>;
-  on(events['CONNECT']!, () => (metrics.clientConnected = true));
-  on(events['DISCONNECT']!, () => (metrics.clientConnected = false));
-  if (metrics.kind === 'source') on(events['REQUEST']!, (e) => (metrics.clientBytes += e.payload.size ?? 0));
-}
-
-/** A plugin's version(), or undefined when it throws or returns no string (a status must still be written). */
-function safeVersion(plugin: { version(): string }): string | undefined {
-  try {
-    const v = plugin.version();
-    return typeof v === 'string' ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `task.class` for a connector class: the declared one, else its name with Connector -> Task. */
@@ -402,7 +368,7 @@ export class Worker {
       stopped: () => (metricsOf?.setState('other'), reportStatus('UNASSIGNED')),
     };
     const initialState = target === 'PAUSED' ? 'PAUSED' : 'STARTED';
-    let built: { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void>; version?: string };
+    let built: BuiltTask;
     try {
       const conn = this.opts.providers.resolve(connectorConfig);
       const taskProps = this.opts.providers.resolve(taskConfig);
@@ -421,145 +387,39 @@ export class Worker {
     this.tasks.set(key, { ...built, done });
   }
 
+  /** The task of a connector's kind, from its resolved configs. */
   private buildTask(
     id: TaskId,
     conn: ConnectorConfig,
     taskProps: ConnectorConfig,
-    initialState: 'STARTED' | 'PAUSED',
-    status: ConstructorParameters<typeof WorkerSourceTask>[0]['status'],
+    initialState: TaskTargetState,
+    status: TaskStatusListener,
     log: Logger,
-  ): { task: WorkerTask; metrics: TaskMetrics; cleanup: () => Promise<void>; version?: string } {
+  ): BuiltTask {
     const connector = this.newConnector(conn);
-    const parsed = connectorConfigDef(connector.type).parse(conn);
-    const converters = buildConverters(this.opts.workerProps, conn, this.opts.plugins);
-    const transforms = buildTransformationChain(conn, this.opts.plugins);
-    const clientId = `connector-${connector.type === 'source' ? 'producer' : 'consumer'}-${id.connector}-${id.task}`;
-    const metrics = new TaskMetrics(id.connector, id.task, connector.type, clientId);
-    const common = {
-      offsetFlushIntervalMs: this.opts.offsetFlushIntervalMs,
-      onTopicUsed: (t: string) => this.opts.onTopicUsed?.(id.connector, t),
-    };
-    if (connector.type === 'source') {
-      if (this.requiresUnavailableExactlyOnce(conn))
-        throw new ConfigError('exactly.once.support', EXACTLY_ONCE_NOT_ENABLED);
-      const producerProps = this.clientProps('producer', conn);
-      const kafka = createKafka({ clientId, props: producerProps, logger: log });
-      const task = new (connector.taskClass())() as SourceTask;
-      const errors = ErrorHandler.fromConfig(parsed, log, [], (k) => metrics.error(k));
-      const eos = this.exactlyOnceSourceEnabled ? this.opts.exactlyOnceSource : undefined;
-      const transactions = eos && this.sourceTransactions(eos, id, parsed);
-      const producer = transactions
-        ? kafka.producer({
-            allowAutoTopicCreation: true,
-            transactionalId: transactions.transactionalId,
-            idempotent: true,
-            maxInFlightRequests: 1,
-            transactionTimeout: Number(producerProps['transaction.timeout.ms'] ?? 60000),
-          })
-        : kafka.producer({ allowAutoTopicCreation: true });
-      instrumentClient(producer, metrics);
-      const wt = new WorkerSourceTask({
-        id,
-        initialState,
-        task,
-        taskConfig: taskProps,
-        // Exactly-once: Kafka Connect's task producer settings (idempotent, one request in flight)
-        // with the task's own transactional id.
-        producer,
-        ...(transactions ? { transactions } : {}),
-        offsets: this.opts.offsets,
-        converters,
-        transforms,
-        errors,
-        metrics,
-        status,
-        log,
-        ...common,
-      });
-      return { task: wt, metrics, cleanup: async () => undefined, version: safeVersion(task) };
-    }
-    const consumerProps = this.clientProps('consumer', conn);
-    const kafka = createKafka({ clientId, props: consumerProps, logger: log });
-    const reporters: ErrorReporter[] = [];
-    let dlq: DeadLetterQueueReporter | undefined;
-    const dlqTopic = String(parsed['errors.deadletterqueue.topic.name'] ?? '').trim();
-    if (dlqTopic) {
-      const producerKafka = createKafka({
-        clientId: `${clientId}-dlq`,
-        props: this.clientProps('producer', conn),
-        logger: log,
-      });
-      dlq = new DeadLetterQueueReporter({
-        topic: dlqTopic,
-        replicationFactor: Number(parsed['errors.deadletterqueue.topic.replication.factor']),
-        contextHeaders: parsed['errors.deadletterqueue.context.headers.enable'] === true,
-        producer: producerKafka.producer(),
-        admin: producerKafka.admin(),
-        id,
-        metrics,
-      });
-      reporters.push(dlq);
-    }
-    const errors = ErrorHandler.fromConfig(parsed, log, reporters, (k) => metrics.error(k));
-    const regex = String(parsed['topics.regex'] ?? '');
-    const topics = regex ? new RegExp(`^(?:${regex})$`) : listOf(conn['topics']);
-    const task = new (connector.taskClass())() as SinkTask;
-    const groupId = sinkGroupId(id.connector, conn);
-    const consumer = kafka.consumer({
-      // Never the worker's own group.id (the Connect cluster's group): as
-      // sinkGroupId() says, the connector's override or connect-<name>.
-      groupId,
-      sessionTimeout: Number(consumerProps['session.timeout.ms'] ?? 45000),
-      heartbeatInterval: Number(consumerProps['heartbeat.interval.ms'] ?? 3000),
-      // Kafka's fetch.max.wait.ms default; kafkajs's own 5 s also delays every stop by up to 5 s.
-      maxWaitTimeInMs: Number(consumerProps['fetch.max.wait.ms'] ?? 500),
-      // Kafka's default is 1 MiB, but kafkajs decodes a whole fetch into JS objects (~5x its
-      // size) that live until the batch is put: 256 KiB cut the sink's peak RSS by ~80 MB, and was
-      // no slower.
-      maxBytesPerPartition: Number(consumerProps['max.partition.fetch.bytes'] ?? 262144),
-      allowAutoTopicCreation: false,
-    });
-    instrumentClient(consumer, metrics);
-    const wt = new WorkerSinkTask({
+    const ctx: TaskBuildContext = {
       id,
-      removeGroupMembers: (memberIds) =>
-        removeGroupMembers(kafka, groupId, (m) =>
-          memberIds ? memberIds.includes(m.memberId) : m.clientId === clientId,
-        ),
-      initialState,
-      task,
+      connector,
+      config: conn,
       taskConfig: taskProps,
-      topics,
-      converters,
-      transforms,
-      errors,
-      metrics,
+      initialState,
       status,
       log,
-      ...common,
-      consumer,
-    });
-    return { task: wt, metrics, cleanup: async () => dlq?.close(), version: safeVersion(task) };
-  }
-
-  /** How an exactly-once source task commits, from its connector's config. */
-  private sourceTransactions(
-    eos: ExactlyOnceSourceOptions,
-    id: TaskId,
-    parsed: Record<string, unknown>,
-  ): SourceTaskTransactions {
-    const boundary = String(parsed['transaction.boundary'] ?? 'poll').toLowerCase();
-    if (boundary !== 'poll' && boundary !== 'interval')
-      throw new ConfigError('transaction.boundary', TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED);
-    const interval = parsed['transaction.boundary.interval.ms'];
-    return {
-      transactionalId: taskTransactionalId(eos.groupId, id.connector, id.task),
-      offsetsTopic: eos.offsetsTopic,
-      boundary,
-      // Apache's default for the interval boundary is the worker's offset flush interval.
-      intervalMs: interval === null || interval === undefined ? this.opts.offsetFlushIntervalMs : Number(interval),
-      readOffsetsToEnd: eos.readOffsetsToEnd,
+      workerProps: this.opts.workerProps,
+      plugins: this.opts.plugins,
+      offsetFlushIntervalMs: this.opts.offsetFlushIntervalMs,
+      onTopicUsed: (t) => this.opts.onTopicUsed?.(id.connector, t),
+      clientProps: (kind) => this.clientProps(kind, conn),
     };
+    const base = buildTaskBase(ctx);
+    if (connector.type === 'sink') return buildSinkTask(ctx, base);
+    if (this.requiresUnavailableExactlyOnce(conn))
+      throw new ConfigError('exactly.once.support', EXACTLY_ONCE_NOT_ENABLED);
+    const eos = this.opts.exactlyOnceSource;
+    return buildSourceTask(ctx, base, {
+      offsets: this.opts.offsets,
+      exactlyOnce: this.exactlyOnceSourceEnabled ? eos : undefined,
+    });
   }
 
   setTaskTargetState(id: TaskId, state: TargetState): void {
