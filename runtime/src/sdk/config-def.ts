@@ -88,6 +88,23 @@ export class ConfigDef {
       return result;
     });
   }
+
+  /**
+   * validate(), then, when every key is valid on its own, the connector's parser for the checks that
+   * span keys (include and exclude lists, credentials for an auth type): the ConfigError it throws is
+   * reported on the key it names, else on the first key.
+   */
+  validateWithParser(props: RawConfig, parse: (props: RawConfig) => unknown): ConfigValue[] {
+    const values = this.validate(props);
+    if (values.some((v) => v.errors.length > 0)) return values;
+    try {
+      parse(props);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      (values.find((v) => v.name === err.key) ?? values[0])?.errors.push(err.message);
+    }
+    return values;
+  }
 }
 
 function defaultAsString(key: ConfigKey): string | null {

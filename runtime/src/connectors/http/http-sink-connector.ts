@@ -1,7 +1,6 @@
 // The HTTP sink connector: validates its settings and hands every task the
 // same config (the tasks split the topic partitions through the consumer group).
 import {
-  ConfigError,
   ConnectError,
   type ConfigDef,
   type ConfigValue,
@@ -28,16 +27,7 @@ export class HttpSinkConnector implements SinkConnector {
 
   /** The ConfigDef's checks plus the cross-key ones (headers format, credentials for auth.type). */
   validate(props: ConnectorProps): ConfigValue[] {
-    const values = httpSinkConfigDef().validate(props);
-    if (values.some((v) => v.errors.length > 0)) return values;
-    try {
-      parseHttpSinkConfig(props);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      const value = values.find((v) => v.name === err.key);
-      if (value) value.errors.push(err.message);
-    }
-    return values;
+    return httpSinkConfigDef().validateWithParser(props, parseHttpSinkConfig);
   }
 
   start(props: ConnectorProps, _context?: ConnectorContext): void {

@@ -2,7 +2,6 @@
 // (io.debezium.connector.jdbc.JdbcSinkConnector is an alias): checks the
 // settings and gives every task the same config.
 import {
-  ConfigError,
   ConnectError,
   type ConfigDef,
   type ConfigValue,
@@ -29,15 +28,7 @@ export class JdbcSinkConnector implements SinkConnector {
 
   /** The ConfigDef's checks plus the cross-key ones (upsert and delete need a primary key mode). */
   validate(props: ConnectorProps): ConfigValue[] {
-    const values = jdbcSinkConfigDef().validate(props);
-    if (values.some((v) => v.errors.length > 0)) return values;
-    try {
-      parseJdbcSinkConfig(props);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      values.find((v) => v.name === err.key)?.errors.push(err.message);
-    }
-    return values;
+    return jdbcSinkConfigDef().validateWithParser(props, parseJdbcSinkConfig);
   }
 
   start(props: ConnectorProps, _context?: ConnectorContext): void {

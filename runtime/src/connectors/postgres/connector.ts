@@ -39,17 +39,7 @@ export class PostgresConnector implements SourceConnector {
 
   /** The ConfigDef's checks plus the cross-field ones (include and exclude lists of one kind are exclusive). */
   validate(props: ConnectorProps): ConfigValue[] {
-    const values = postgresConfigDef().validate(props);
-    if (values.every((v) => v.errors.length === 0)) {
-      try {
-        parsePostgresConfig(props);
-      } catch (err) {
-        const key = (err as { key?: string }).key;
-        const v = values.find((x) => x.name === key);
-        (v ?? values[0]!).errors.push((err as Error).message);
-      }
-    }
-    return values;
+    return postgresConfigDef().validateWithParser(props, parsePostgresConfig);
   }
 
   /**
