@@ -2,6 +2,9 @@
 // every type of the issue's list, rows that exercise them, and Debezium-style
 // connector configs pointing at the environment's PostgreSQL.
 import type pg from 'pg';
+import type { Kafka } from 'kafkajs';
+import { eventually } from './eventually.js';
+import { readTopic } from './kafka.js';
 import type { PostgresEnv } from './env.js';
 
 export const TYPES_TABLE_DDL = (table: string) => `
@@ -62,4 +65,32 @@ export function debeziumConfig(
     'publication.autocreate.mode': 'filtered',
     'table.include.list': opts.tables,
   };
+}
+
+/** What a topic holds, counted by primary key and by (key, op, LSN). */
+/** Waits until every one of `expected` keys is on the topic (change events only, tombstones left out). */
+export async function countByKey(kafka: Kafka, topic: string, expected: number) {
+  return eventually(
+    `all ${expected} keys on ${topic}`,
+    async () => {
+      const records = (await readTopic(kafka, topic, 1e9, 5000)).filter((r) => r.value !== null);
+      const events = records.map((r) => {
+        const p = JSON.parse(r.value!).payload;
+        return { id: JSON.parse(r.key!).payload.id as number, op: p.op as string, lsn: p.source.lsn as number };
+      });
+      const keys = new Set(events.map((e) => e.id));
+      if (keys.size < expected) return undefined;
+      const streamed = events.filter((e) => e.op !== 'r');
+      const streamedDistinct = new Set(streamed.map((e) => `${e.id}/${e.op}/${e.lsn}`)).size;
+      return {
+        records: events.length,
+        keys: keys.size,
+        duplicates: events.length - keys.size,
+        snapshotReads: events.length - streamed.length,
+        streamed: streamed.length,
+        streamedRepeats: streamed.length - streamedDistinct,
+      };
+    },
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  );
 }

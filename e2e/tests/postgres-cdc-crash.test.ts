@@ -7,44 +7,16 @@
 import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
-import { readTopic, testKafka } from '../src/kafka.js';
+import { testKafka } from '../src/kafka.js';
 import { createTestDatabase, dropTestDatabase, pgClient, pgName, withPg } from '../src/pg.js';
 import { PrivatePostgres } from '../src/private-postgres.js';
 import { RuntimeProcess, freePort, tempDir, toProperties } from '../src/runtime-process.js';
-import { debeziumConfig } from '../src/cdc.js';
+import { countByKey, debeziumConfig } from '../src/cdc.js';
 import type { PostgresEnv } from '../src/env.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
-
-/** What a topic holds, counted by primary key and by (key, op, LSN). */
-export async function countByKey(kafka: Kafka, topic: string, expected: number) {
-  return eventually(
-    `all ${expected} keys on ${topic}`,
-    async () => {
-      const records = (await readTopic(kafka, topic, 1e9, 5000)).filter((r) => r.value !== null);
-      const events = records.map((r) => {
-        const p = JSON.parse(r.value!).payload;
-        return { id: JSON.parse(r.key!).payload.id as number, op: p.op as string, lsn: p.source.lsn as number };
-      });
-      const keys = new Set(events.map((e) => e.id));
-      if (keys.size < expected) return undefined;
-      const streamed = events.filter((e) => e.op !== 'r');
-      const streamedDistinct = new Set(streamed.map((e) => `${e.id}/${e.op}/${e.lsn}`)).size;
-      return {
-        records: events.length,
-        keys: keys.size,
-        duplicates: events.length - keys.size,
-        snapshotReads: events.length - streamed.length,
-        streamed: streamed.length,
-        streamedRepeats: streamed.length - streamedDistinct,
-      };
-    },
-    { timeoutMs: 180_000, intervalMs: 1000 },
-  );
-}
 
 describe('PostgreSQL CDC crash safety @env', function () {
   this.timeout(600_000);
