@@ -87,3 +87,10 @@ export function codeOf(err: unknown): string {
   if (typeof e?.code === 'number') return `KUBE_${e.code}`;
   return 'UNKNOWN';
 }
+
+/** The message of any error, as a person should read it (the Kubernetes API's own message when it sent one). */
+export function messageOf(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  return err instanceof Error ? err.message : String(err);
+}

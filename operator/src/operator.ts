@@ -32,6 +32,7 @@ import { names } from './model/names.js';
 import { OPERATOR_LABEL_VALUE } from './model/labels.js';
 import { connectorReconciler } from './reconcile/connector-reconciler.js';
 import type { ReconcileDeps } from './reconcile/deps.js';
+import { Memories, newConnectorMemory } from './reconcile/memory.js';
 import { kafkaConnectReconciler } from './reconcile/kafka-connect-reconciler.js';
 
 export interface OperatorOptions {
@@ -177,7 +178,8 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
             .map((c) => objectKey(c)),
       },
     ],
-    reconcile: connectorReconciler(deps),
+    // What the Connector reconciler remembers per connector (reconcile/memory.ts).
+    reconcile: connectorReconciler(deps, new Memories(newConnectorMemory)),
     workers: o.connectorWorkers ?? o.workers ?? 8,
     resyncPeriodMs: o.resyncPeriodMs,
     metrics,

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { messageOf } from '../errors.js';
 import { errorCode, splitKey, type ReconcileResult } from '../kube/index.js';
 import { desired } from '../model/desired.js';
 import { resolvedMode, resolvedReplicas } from '../model/spec.js';
@@ -368,10 +369,4 @@ function observe(deps: ReconcileDeps, kc: KafkaConnect): ObservedWorkload | unde
     readyReplicas: s['readyReplicas'] ?? 0,
     updatedReplicas: s['updatedReplicas'] ?? 0,
   };
-}
-
-export function messageOf(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
-  return err instanceof Error ? err.message : String(err);
 }
