@@ -86,6 +86,11 @@ export class PostgresSourceTask implements SourceTask {
   private idleLsn = 0;
   private received = 0;
   private flushed = 0;
+  /** The flushed position last sent to the server. */
+  private reported = 0;
+  /** The offset of the last record emitted, and whether the offset store has it (nothing emitted yet: true). */
+  private lastEmitted: SourceOffset | null = null;
+  private allStored = true;
   private skip: { xid: number; lsn: number } | null = null;
   private emittedInTx: { xid: number; lsn: number } | null = null;
   private origin: string | null = null;
@@ -731,6 +736,8 @@ export class PostgresSourceTask implements SourceTask {
       await new Promise<void>((r) => this.spaceWaiters.push(r));
     }
     this.queue.push(record);
+    this.lastEmitted = record.sourceOffset ?? null;
+    this.allStored = false;
     const w = this.dataWaiter;
     this.dataWaiter = null;
     w?.();
@@ -776,15 +783,39 @@ export class PostgresSourceTask implements SourceTask {
   async commit(): Promise<void> {
     const stored = await this.context.offsetStorageReader.offset(this.partition);
     const lsn = num(stored?.lsn_commit);
-    if (lsn !== null && lsn > this.flushed) {
-      this.flushed = lsn;
-      this.sendStatus();
-    }
+    if (lsn !== null && lsn > this.flushed) this.flushed = lsn;
+    const last = this.lastEmitted;
+    if (
+      stored &&
+      last &&
+      stored.lsn === last.lsn &&
+      stored.txId === last.txId &&
+      stored.messageType === last.messageType
+    )
+      this.allStored = true;
+    if (this.flushPosition() > this.reported) this.sendStatus();
+  }
+
+  /**
+   * The position reported as flushed: what the stored offsets cover, or, when
+   * the task is idle (no transaction open, nothing received and unhandled,
+   * nothing queued) and the last emitted record's offset is stored, the server's
+   * WAL end from its last keepalive, as PostgreSQL's own subscribers report.
+   * Nothing for this slot lies between the two then. Without this a fast
+   * shutdown of the server never ends: the walsender waits until the client
+   * has confirmed everything it was sent, and a client that keeps answering
+   * its keepalives with an older position keeps it waiting.
+   */
+  private flushPosition(): number {
+    const idle = !this.tx && this.inbound.length === 0 && !this.draining && this.queue.length === 0;
+    return idle && this.allStored ? Math.max(this.flushed, this.idleLsn) : this.flushed;
   }
 
   private sendStatus(): void {
+    const flushed = this.flushPosition();
+    this.reported = flushed;
     try {
-      this.repl?.sendStatus(Math.max(this.received, this.flushed), this.flushed);
+      this.repl?.sendStatus(Math.max(this.received, flushed), flushed);
     } catch {
       // the stream is gone; the reconnect reports it
     }
