@@ -77,13 +77,25 @@ export async function readTopic(
   return out;
 }
 
-export async function createTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
+export async function createTopic(
+  kafka: Kafka,
+  topic: string,
+  partitions = 1,
+  configs: Record<string, string> = {},
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
     });
   } finally {
     await admin.disconnect();
@@ -103,4 +115,14 @@ export async function produce(
   } finally {
     await producer.disconnect();
   }
+}
+
+/** A distributed group's config topic holding `records` before any worker of the group starts (as Apache's and ours read it). */
+export async function seedConfigTopic(
+  kafka: Kafka,
+  group: string,
+  records: Array<{ key: string; value: string }>,
+): Promise<void> {
+  await createTopic(kafka, `${group}-configs`, 1, { 'cleanup.policy': 'compact' });
+  await produce(kafka, `${group}-configs`, records);
 }

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
-import { createTopic, testKafka } from '../src/kafka.js';
+import { createTopic, seedConfigTopic, testKafka } from '../src/kafka.js';
 import { randomName } from '../src/names.js';
 import {
   RuntimeProcess,
@@ -127,30 +127,9 @@ describe('runtime: limits and validation @env', function () {
     const group = randomName('limits');
     const hugeName = randomName('huge');
     // The record Apache's and Sluice's workers read, written before any worker of the group starts.
-    const kafka = testKafka(env().kafka.bootstrapServers);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: `${group}-configs`,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
-    await admin.disconnect();
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: `${group}-configs`,
-      messages: [
-        { key: `connector-${hugeName}`, value: JSON.stringify({ properties: { ...huge(), name: hugeName } }) },
-      ],
-    });
-    await producer.disconnect();
+    await seedConfigTopic(testKafka(env().kafka.bootstrapServers), group, [
+      { key: `connector-${hugeName}`, value: JSON.stringify({ properties: { ...huge(), name: hugeName } }) },
+    ]);
     const port = await freePort();
     const w = new RuntimeProcess({
       mode: 'distributed',
@@ -254,28 +233,9 @@ describe('runtime: limits and validation @env', function () {
         topic: randomName('policy'),
         'producer.override.bootstrap.servers': evilAddress,
       });
-      const kafka = testKafka(env().kafka.bootstrapServers);
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: `${group}-configs`,
-            numPartitions: 1,
-            replicationFactor: 1,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-        ],
-      });
-      await admin.disconnect();
-      const producer = kafka.producer();
-      await producer.connect();
-      await producer.send({
-        topic: `${group}-configs`,
-        messages: [{ key: `connector-${stored}`, value: JSON.stringify({ properties: config(stored) }) }],
-      });
-      await producer.disconnect();
+      await seedConfigTopic(testKafka(env().kafka.bootstrapServers), group, [
+        { key: `connector-${stored}`, value: JSON.stringify({ properties: config(stored) }) },
+      ]);
       const port = await freePort();
       const w = new RuntimeProcess({
         mode: 'distributed',
