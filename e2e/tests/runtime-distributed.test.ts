@@ -150,7 +150,7 @@ describe('runtime: distributed mode @env', function () {
     let stayed = 0;
     for (let i = 0; i < before.length; i++) {
       for (const t of after[i]!.tasks) {
-        const key = `${t.connector}/${t.task}`;
+        const key = `${t.connector}-${t.task}`; // taskKey: ConnectorTaskId.toString()
         // Still on the same worker, and started exactly as often as before the join.
         expect(before[i]!.tasks.some((b) => b.connector === t.connector && b.task === t.task)).to.equal(true);
         expect(after[i]!.taskStarts[key]).to.equal(before[i]!.taskStarts[key]);

@@ -2,7 +2,7 @@
 // sluice-runtime: the Kafka Connect worker, driven like Apache Kafka's scripts.
 //   sluice-runtime standalone <worker.properties> [connector.properties|connector.json ...]
 //   sluice-runtime distributed <worker.properties>
-import { maskSecrets } from './config/secret-mask.js';
+import { maskSecrets } from './util/secret-mask.js';
 import { readFile } from 'node:fs/promises';
 import { parseProperties } from './util/properties.js';
 import { LogRegistry, type LogLevel } from './util/logging.js';

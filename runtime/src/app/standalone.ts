@@ -5,7 +5,7 @@ import type { AbstractHerder } from '../herder/abstract-herder.js';
 import { StandaloneHerder } from '../herder/standalone-herder.js';
 import { createKafka, clientProps } from '../kafka/client.js';
 import type { RestServer } from '../rest/index.js';
-import { FileConfigStore } from '../storage/config-store.js';
+import { FileConfigStore } from '../storage/file-config-store.js';
 import { FileOffsetStore } from '../storage/file-offset-store.js';
 import { MemoryStatusStore } from '../storage/status-store.js';
 import { LogRegistry, type LogLevel } from '../util/logging.js';

@@ -4,9 +4,9 @@
 // metrics, and a stop that runs once.
 import os from 'node:os';
 import { ConfigProviders } from '../config/config-providers.js';
-import { registerInlinePasswords } from '../config/secret-mask.js';
+import { registerInlinePasswords } from '../util/secret-mask.js';
 import { AllowedPaths } from '../config/allowed-paths.js';
-import { OVERRIDE_POLICY_CONFIG, parseOverridePolicy } from '../worker/client-override-policy.js';
+import { OVERRIDE_POLICY_CONFIG, parseOverridePolicy } from '../config/client-override-policy.js';
 import { FILE_ALLOWED_PATHS_CONFIG, TASKS_MAX_LIMIT_CONFIG, type ConnectorLimits } from '../worker/connector-limits.js';
 import { parseWorkerConfig, type Mode } from '../config/worker-config.js';
 import { ConfigError } from '../sdk/index.js';

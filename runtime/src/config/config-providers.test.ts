@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigProviders, sealTaskConfigs } from './config-providers.js';
-import { maskSecrets } from './secret-mask.js';
+import { maskSecrets } from '../util/secret-mask.js';
 
 const P = 'org.apache.kafka.common.config.provider.';
 

@@ -10,14 +10,14 @@
 //   config.providers.<alias>.param.allowlist.pattern  (EnvVar, a Java regex)
 // A placeholder a provider may not or cannot resolve stays as written (as
 // Apache's ConfigTransformer leaves it). Every resolved value is registered
-// with secret-mask.ts, so it is masked wherever the process writes text.
+// with util/secret-mask.ts, so it is masked wherever the process writes text.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../sdk/index.js';
 import { compileJavaRegex } from '../transforms/java-regex.js';
 import { parseProperties } from '../util/properties.js';
 import { AllowedPaths } from './allowed-paths.js';
-import { MIN_MASKED_LENGTH, registerSecret } from './secret-mask.js';
+import { MIN_MASKED_LENGTH, registerSecret } from '../util/secret-mask.js';
 import { withPrefix } from './worker-config.js';
 
 type Provider = (path: string, key: string) => string | undefined;

@@ -2,7 +2,7 @@
 // checked up front so a typo fails the start with the key's name instead of
 // being silently ignored.
 import { ConfigDef, ConfigError, NO_DEFAULT, Validators, type ConfigKey } from '../sdk/index.js';
-import { parseOverridePolicy } from '../worker/client-override-policy.js';
+import { parseOverridePolicy } from './client-override-policy.js';
 
 export type Mode = 'standalone' | 'distributed';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { IncrementalCooperativeAssignor, type ConfiguredWork, type MemberReport } from './assignor.js';
-import { splitConnectorTasks, type TaskId } from './connect-protocol.js';
+import { splitConnectorTasks } from './connect-protocol.js';
+import type { TaskId } from '../vocabulary/task-id.js';
 
 interface SimWorker {
   memberId: string;

@@ -15,7 +15,8 @@
 //    Draining workers have a share of zero.
 // 4. Unassigned work goes to the least-loaded workers that are not draining.
 // Only what must move moves: a worker keeps everything it is not told to revoke.
-import { CONNECTOR_TASK, type ConnectorTasks, type TaskId } from './connect-protocol.js';
+import { CONNECTOR_TASK, type ConnectorTasks } from './connect-protocol.js';
+import type { TaskId } from '../vocabulary/task-id.js';
 
 export interface MemberReport {
   readonly memberId: string;

@@ -19,6 +19,7 @@
 // that ends before allocation/revoked/delay reads as null/empty/0, so V0
 // payloads decode with the same reader.
 import { SchemaError, WireReader, WireWriter } from './wire.js';
+import type { TaskId } from '../vocabulary/task-id.js';
 
 export { SchemaError } from './wire.js';
 
@@ -132,11 +133,6 @@ export function decodeAssignment(bytes: Buffer): ConnectAssignment {
   const revoked = (r.hasRemaining() ? r.nullableArray(readConnectorTasks) : null) ?? [];
   const delay = r.hasRemaining() ? r.int32() : 0;
   return { version, error, leader, leaderUrl, configOffset, assigned, revoked, delay };
-}
-
-export interface TaskId {
-  readonly connector: string;
-  readonly task: number;
 }
 
 /**

@@ -18,7 +18,9 @@ import {
   validateConnectorConfigOnline,
 } from './validation.js';
 import { connectorNameError } from '../worker/connector-limits.js';
-import { maskSecrets } from '../config/secret-mask.js';
+import { maskSecrets } from '../util/secret-mask.js';
+import { sinkGroupId } from '../vocabulary/connector.js';
+import { taskKey } from '../vocabulary/task-id.js';
 import type {
   ConfigInfos,
   ConfigKeyInfo,
@@ -141,7 +143,8 @@ export abstract class AbstractHerder implements Herder {
 
   async taskStatus(name: string, task: number): Promise<TaskStateInfo> {
     const s = this.require(name);
-    if (task < 0 || task >= s.taskConfigs.length) throw new NotFoundError(`Task ${name}-${task} not found`);
+    if (task < 0 || task >= s.taskConfigs.length)
+      throw new NotFoundError(`Task ${taskKey({ connector: name, task })} not found`);
     return { id: task, ...toStateInfo(this.deps.statuses.getTasks(name).get(task), 'UNASSIGNED') };
   }
 
@@ -336,10 +339,6 @@ export abstract class AbstractHerder implements Herder {
     }
     return s;
   }
-}
-
-export function sinkGroupId(name: string, config: ConnectorConfig): string {
-  return config['consumer.override.group.id'] ?? `connect-${name}`;
 }
 
 function defaultConnectorState(target: TargetState): Status['state'] {

@@ -19,8 +19,8 @@ import {
   groupByConnector,
   splitConnectorTasks,
   type ConnectAssignment,
-  type TaskId,
 } from '../distributed/connect-protocol.js';
+import { compareTaskIds, taskKey, type TaskId } from '../vocabulary/task-id.js';
 import { IncrementalCooperativeAssignor, type ConfiguredWork } from '../distributed/assignor.js';
 import type { AssignContext, GroupMember, GroupMembership } from '../distributed/group-membership.js';
 import type { ConfigSnapshot, ControlRecord, KafkaConfigStore } from '../storage/kafka-config-store.js';
@@ -75,8 +75,6 @@ export interface DrainStatus {
   connectors: number;
   tasks: number;
 }
-
-const taskKey = (t: TaskId): string => `${t.connector}/${t.task}`;
 
 export class DistributedHerder extends AbstractHerder {
   private readonly log: Logger;
@@ -236,7 +234,7 @@ export class DistributedHerder extends AbstractHerder {
   } {
     return {
       connectors: [...this.connectorsHeld].sort(),
-      tasks: [...this.tasksHeld.values()].sort((a, b) => taskKey(a).localeCompare(taskKey(b))),
+      tasks: [...this.tasksHeld.values()].sort(compareTaskIds),
       generation: this.generation,
       leaderUrl: this.leaderUrl,
       taskStarts: Object.fromEntries(this.taskStarts),
@@ -272,8 +270,9 @@ export class DistributedHerder extends AbstractHerder {
   private async assign(members: GroupMember[], context: AssignContext): Promise<Map<string, Buffer>> {
     const decoded = members.map((m) => ({ memberId: m.memberId, metadata: decodeMetadata(m.metadata) }));
     const wanted = decoded.reduce((max, m) => (m.metadata.configOffset > max ? m.metadata.configOffset : max), -1n);
-    let snapshot = await this.options.configs.refresh();
-    if (snapshot.offset < wanted) snapshot = await this.options.configs.refresh();
+    await this.options.configs.refresh();
+    if (this.options.configs.snapshot().offset < wanted) await this.options.configs.refresh();
+    const snapshot = this.options.configs.snapshot();
     const header = {
       version: CONNECT_PROTOCOL_V2,
       leader: context.leaderId,
@@ -614,7 +613,8 @@ export class DistributedHerder extends AbstractHerder {
   async restartTask(name: string, task: number): Promise<void> {
     this.checkWritable();
     const s = this.require(name);
-    if (task < 0 || task >= s.taskConfigs.length) throw new NotFoundError(`Task ${name}-${task} not found`);
+    if (task < 0 || task >= s.taskConfigs.length)
+      throw new NotFoundError(`Task ${taskKey({ connector: name, task })} not found`);
     const id = { connector: name, task };
     if (this.tasksHeld.has(taskKey(id))) {
       await this.serialized(() => this.startTask(id));

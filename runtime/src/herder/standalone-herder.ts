@@ -3,11 +3,12 @@
 // comes back after a restart. Every change is written before it takes
 // effect: when the volume cannot be written (StoreUnavailableError, HTTP 503)
 // the running connectors stay as they were and nothing phantom is listed.
-import type { FileConfigStore, StoredConnector } from '../storage/config-store.js';
+import type { ConfigStore, StoredConnector } from '../storage/config-store.js';
 import { canonicalJson } from '../util/json.js';
 import type { Logger } from '../util/logging.js';
 import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
 import { AlreadyExistsError, NotFoundError } from './errors.js';
+import { taskKey } from '../vocabulary/task-id.js';
 import type {
   ConnectorConfig,
   ConnectorInfo,
@@ -27,7 +28,7 @@ export class StandaloneHerder extends AbstractHerder {
 
   constructor(
     deps: HerderDeps,
-    private readonly configs: FileConfigStore,
+    private readonly configs: ConfigStore,
   ) {
     super(deps);
     this.log = deps.logs.logger('sluice.herder.StandaloneHerder');
@@ -43,13 +44,14 @@ export class StandaloneHerder extends AbstractHerder {
 
   /** Loads persisted connectors and starts them in their target states. */
   async start(): Promise<void> {
-    const all = await this.configs.start();
-    for (const name of all.keys())
+    await this.configs.start();
+    const names = this.configs.names();
+    for (const name of names)
       await this.serialized(() => this.startConnectorAndTasks(name)).catch((err: unknown) =>
         this.log.error('Connector failed to start', { connector: name, error: (err as Error).message }),
       );
     this.ready = true;
-    this.log.info('Standalone herder started', { connectors: all.size });
+    this.log.info('Standalone herder started', { connectors: names.length });
   }
 
   async stop(): Promise<void> {
@@ -102,7 +104,7 @@ export class StandaloneHerder extends AbstractHerder {
   async deleteConnector(name: string): Promise<void> {
     await this.serialized(async () => {
       this.require(name);
-      await this.configs.remove(name);
+      await this.configs.removeConnector(name);
       await this.stopConnectorAndTasks(name);
       this.deps.statuses.remove(name);
       this.activeTopics.delete(name);
@@ -174,7 +176,8 @@ export class StandaloneHerder extends AbstractHerder {
 
   async restartTask(name: string, task: number): Promise<void> {
     const s = this.require(name);
-    if (task < 0 || task >= s.taskConfigs.length) throw new NotFoundError(`Task ${name}-${task} not found`);
+    if (task < 0 || task >= s.taskConfigs.length)
+      throw new NotFoundError(`Task ${taskKey({ connector: name, task })} not found`);
     await this.serialized(() => this.restartTasks(name, [task]));
   }
 
@@ -201,8 +204,8 @@ export class StandaloneHerder extends AbstractHerder {
   // ---- internals ------------------------------------------------------------
 
   private async setTarget(name: string, targetState: TargetState): Promise<void> {
-    const s = this.require(name);
-    await this.configs.put(name, { ...s, targetState });
+    this.require(name);
+    await this.configs.putTargetState(name, targetState);
   }
 
   private async restartConnectorOnly(name: string): Promise<void> {

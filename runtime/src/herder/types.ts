@@ -2,24 +2,19 @@
 // Shapes are Kafka Connect's REST entities, so the REST layer stays a thin
 // wrapper that serialises them as they are.
 
-export type ConnectorType = 'source' | 'sink' | 'unknown';
-export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
-/** Desired state persisted with the config (Kafka's TargetState). */
-export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
+import type { ConnectorConfig, ConnectorState, ConnectorType } from '../vocabulary/connector.js';
+import type { TaskId } from '../vocabulary/task-id.js';
+
+export type { ConnectorConfig, ConnectorState, ConnectorType, TargetState } from '../vocabulary/connector.js';
+export type { TaskId } from '../vocabulary/task-id.js';
+
 /** `initial_state` of POST /connectors */
 export type InitialState = 'RUNNING' | 'PAUSED' | 'STOPPED';
-
-export type ConnectorConfig = Record<string, string>;
-
-export interface ConnectorTaskId {
-  connector: string;
-  task: number;
-}
 
 export interface ConnectorInfo {
   name: string;
   config: ConnectorConfig;
-  tasks: ConnectorTaskId[];
+  tasks: TaskId[];
   type: ConnectorType;
 }
 
@@ -43,7 +38,7 @@ export interface ConnectorStateInfo {
 }
 
 export interface TaskInfo {
-  id: ConnectorTaskId;
+  id: TaskId;
   config: ConnectorConfig;
 }
 

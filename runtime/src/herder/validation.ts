@@ -11,7 +11,7 @@ import {
 import { listOf } from '../worker/transformation-chain.js';
 import { BadRequestError } from './errors.js';
 import { withPrefix } from '../config/worker-config.js';
-import { checkOverrides, clientsUsed } from '../worker/client-override-policy.js';
+import { checkOverrides, clientsUsed } from '../config/client-override-policy.js';
 import { compileJavaRegex } from '../transforms/java-regex.js';
 import { DEFAULT_LIMITS, connectorNameError, limitErrors, type ConnectorLimits } from '../worker/connector-limits.js';
 import type { ConfigInfos, ConfigKeyInfo, ConnectorConfig } from './types.js';

@@ -2,6 +2,7 @@
 // the request's shape, makes one herder call (or a few, for ?expand=) and
 // returns the herder's entity as is.
 import type { ConnectorOffset, ConnectorOffsets, Herder, InitialState } from '../herder/types.js';
+import { taskKey } from '../vocabulary/task-id.js';
 import { isPlainObject, requireObject, toConfigPatch, toConnectorConfig } from './body.js';
 import { badRequest, notFound, statusOf } from './http-errors.js';
 import type { AddRoute, RestLogger, RestRequest } from './types.js';
@@ -178,7 +179,7 @@ export function registerConnectorRoutes(add: AddRoute, herder: Herder, logger: R
     const tasks = await herder.taskConfigs(name(req));
     return {
       status: 200,
-      body: Object.fromEntries(tasks.map((t) => [`${t.id.connector}-${t.id.task}`, t.config])),
+      body: Object.fromEntries(tasks.map((t) => [taskKey(t.id), t.config])),
     };
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { registerSecret } from '../config/secret-mask.js';
+import { registerSecret } from '../util/secret-mask.js';
 import {
   AlreadyExistsError,
   BadRequestError,

@@ -4,7 +4,7 @@
 // errors are the caller's fault (400), and everything else is a 500.
 import { STATUS_CODES } from 'node:http';
 import { ConfigError, DataError } from '../sdk/errors.js';
-import { maskSecrets } from '../config/secret-mask.js';
+import { maskSecrets } from '../util/secret-mask.js';
 
 export interface ErrorBody {
   error_code: number;

@@ -1,7 +1,7 @@
 // GET / (server info), GET /health (KIP-1017) and GET /metrics.
 import type { Herder, HealthState } from '../herder/types.js';
 import { messageOf } from './http-errors.js';
-import { maskSecrets } from '../config/secret-mask.js';
+import { maskSecrets } from '../util/secret-mask.js';
 import type { AddRoute, MetricsSource } from './types.js';
 
 const HEALTH_STATUS: Record<HealthState, number> = { healthy: 200, starting: 503, unhealthy: 500 };

@@ -1,13 +1,10 @@
-// Connector configs, target states and task configs. Standalone keeps them in
-// a file so connectors created over REST survive a restart (Apache's
-// standalone mode loses them). A change is visible only once it is on disk:
-// a failed write (StoreUnavailableError) leaves memory as the file is, so no
-// connector is listed that a restart would not bring back.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { ConnectorConfig, TargetState } from '../herder/types.js';
-import { readFileIfExists } from '../util/atomic-file.js';
-import { DurableFile, type DurableFileOptions } from './durable-file.js';
+// Connector configs, target states and task configs: the config store's
+// contract (Apache's ConfigBackingStore, trimmed to what the herders use)
+// and its in-memory implementation, the base of the file store. The same
+// contract is met by the file store of a standalone worker
+// (file-config-store.ts) and the config topic of a distributed cluster
+// (kafka-config-store.ts); all three pass config-store.contract.test-support.ts.
+import type { ConnectorConfig, TargetState } from '../vocabulary/connector.js';
 
 export interface StoredConnector {
   config: ConnectorConfig;
@@ -16,64 +13,79 @@ export interface StoredConnector {
   taskConfigs: ConnectorConfig[];
 }
 
-interface ConfigFile {
-  version: 1;
-  connectors: Record<string, StoredConnector>;
+export interface ConfigStore {
+  /** Loads what is stored (a file, or the config topic read to its end). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A copy of what is stored for the connector, if it has a config. */
+  get(name: string): StoredConnector | undefined;
+  /** Every connector with a config, sorted. */
+  names(): string[];
+  /** Catches up with what other writers stored (the config topic to its end); a no-op where this is the only writer. */
+  refresh(): Promise<void>;
+  /** Config, target state and task configs together, in one write; resolves once stored. */
+  put(name: string, stored: StoredConnector): Promise<void>;
+  /** The config (and the target state when given; a new connector without one is STARTED); task configs stay. */
+  putConnectorConfig(name: string, config: ConnectorConfig, targetState?: TargetState): Promise<void>;
+  putTargetState(name: string, state: TargetState): Promise<void>;
+  putTaskConfigs(name: string, configs: readonly ConnectorConfig[]): Promise<void>;
+  removeConnector(name: string): Promise<void>;
 }
 
-export class FileConfigStore {
-  private readonly connectors = new Map<string, StoredConnector>();
-  private readonly durable: DurableFile;
+const copy = (s: StoredConnector): StoredConnector => ({
+  config: { ...s.config },
+  targetState: s.targetState,
+  taskConfigs: s.taskConfigs.map((c) => ({ ...c })),
+});
 
-  constructor(
-    private readonly file: string,
-    options?: DurableFileOptions,
-  ) {
-    this.durable = new DurableFile(file, options);
-  }
+/** Configs in memory. Every write goes through write(), which the file store makes durable. */
+export class MemoryConfigStore implements ConfigStore {
+  protected readonly connectors = new Map<string, StoredConnector>();
 
-  async start(): Promise<Map<string, StoredConnector>> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const text = await readFileIfExists(this.file);
-    if (text !== undefined) {
-      const doc = JSON.parse(text) as ConfigFile;
-      if (doc.version !== 1) throw new Error(`Config file ${this.file} has an unknown format`);
-      for (const [name, c] of Object.entries(doc.connectors)) this.connectors.set(name, c);
-    }
-    return new Map(this.connectors);
-  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async refresh(): Promise<void> {}
 
   get(name: string): StoredConnector | undefined {
-    return this.connectors.get(name);
+    const s = this.connectors.get(name);
+    return s && copy(s);
   }
 
   names(): string[] {
     return [...this.connectors.keys()].sort();
   }
 
-  /** Stores a connector; throws StoreUnavailableError (nothing changed) when the file cannot be written. */
   put(name: string, stored: StoredConnector): Promise<void> {
-    return this.change(name, stored);
+    return this.write(name, copy(stored));
   }
 
-  /** Removes a connector; throws StoreUnavailableError (nothing changed) when the file cannot be written. */
-  remove(name: string): Promise<void> {
-    return this.change(name, undefined);
+  putConnectorConfig(name: string, config: ConnectorConfig, targetState?: TargetState): Promise<void> {
+    const s = this.connectors.get(name);
+    return this.write(name, {
+      config: { ...config },
+      targetState: targetState ?? s?.targetState ?? 'STARTED',
+      taskConfigs: s?.taskConfigs ?? [],
+    });
   }
 
-  private change(name: string, stored: StoredConnector | undefined): Promise<void> {
-    return this.durable.update(
-      () => {
-        const next = new Map(this.connectors);
-        if (stored) next.set(name, stored);
-        else next.delete(name);
-        const doc: ConfigFile = { version: 1, connectors: Object.fromEntries(next) };
-        return JSON.stringify(doc, null, 1);
-      },
-      () => {
-        if (stored) this.connectors.set(name, stored);
-        else this.connectors.delete(name);
-      },
-    );
+  /** Only for a connector with a config (the config topic keeps a lone target state unseen, too). */
+  async putTargetState(name: string, targetState: TargetState): Promise<void> {
+    const s = this.connectors.get(name);
+    if (s) await this.write(name, { ...s, targetState });
+  }
+
+  async putTaskConfigs(name: string, configs: readonly ConnectorConfig[]): Promise<void> {
+    const s = this.connectors.get(name);
+    if (s) await this.write(name, { ...s, taskConfigs: configs.map((c) => ({ ...c })) });
+  }
+
+  removeConnector(name: string): Promise<void> {
+    return this.write(name, undefined);
+  }
+
+  /** Replaces (undefined: removes) one connector. */
+  protected async write(name: string, next: StoredConnector | undefined): Promise<void> {
+    if (next) this.connectors.set(name, next);
+    else this.connectors.delete(name);
   }
 }

@@ -4,7 +4,9 @@
 // (a rejected link used to break the chain for good: after one failure
 // every later write failed until a restart). Callers apply a change to
 // their memory only once its write succeeded, so memory and disk agree.
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readFileIfExists, writeFileAtomic } from '../util/atomic-file.js';
 import { StoreUnavailableError } from './errors.js';
 
 export interface DurableFileOptions {
@@ -31,6 +33,12 @@ export class DurableFile {
     this.retryDelayMs = options.retryDelayMs ?? 100;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.write = options.write ?? writeFileAtomic;
+  }
+
+  /** The document as last written; undefined when there is none yet (its directory is created). */
+  async read(): Promise<string | undefined> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    return readFileIfExists(this.file);
   }
 
   /**

@@ -4,10 +4,7 @@
 // so a mode switch can copy them to the topic unchanged. New offsets are
 // served only once they are on disk: a failed write (read-only or full
 // volume) changes nothing and is retried by the next commit.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { MemoryOffsetStore, offsetKey, type OffsetEntry } from './offset-store.js';
-import { readFileIfExists } from '../util/atomic-file.js';
 import { DurableFile, type DurableFileOptions } from './durable-file.js';
 import { canonicalJson } from '../util/json.js';
 
@@ -19,26 +16,24 @@ interface OffsetFile {
 export class FileOffsetStore extends MemoryOffsetStore {
   private readonly durable: DurableFile;
 
-  constructor(
-    private readonly file: string,
-    options?: DurableFileOptions,
-  ) {
+  constructor(file: string, options?: DurableFileOptions) {
     super();
     this.durable = new DurableFile(file, options);
   }
 
   override async start(): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const text = await readFileIfExists(this.file);
+    const text = await this.durable.read();
     if (text === undefined) return;
     let parsed: OffsetFile;
     try {
       parsed = JSON.parse(text) as OffsetFile;
     } catch (err) {
-      throw new Error(`Offset file ${this.file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+      throw new Error(`Offset file ${this.durable.file} is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
     if (parsed.version !== 1 || typeof parsed.offsets !== 'object') {
-      throw new Error(`Offset file ${this.file} has an unknown format (expected {"version":1,"offsets":{...}})`);
+      throw new Error(
+        `Offset file ${this.durable.file} has an unknown format (expected {"version":1,"offsets":{...}})`,
+      );
     }
     for (const [key, value] of Object.entries(parsed.offsets)) this.apply(key, value);
   }

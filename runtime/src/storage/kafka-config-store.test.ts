@@ -9,13 +9,13 @@ import {
   encodeTargetState,
   parseConfigKey,
   targetStateKey,
-  taskKey,
+  taskConfigKey,
 } from './kafka-config-store.js';
 
 describe('Kafka config store records', () => {
   it("encodes Kafka Connect's exact key and value formats", () => {
     expect(connectorKey('my-conn')).to.equal('connector-my-conn');
-    expect(taskKey('my-conn', 3)).to.equal('task-my-conn-3');
+    expect(taskConfigKey('my-conn', 3)).to.equal('task-my-conn-3');
     expect(commitKey('my-conn')).to.equal('commit-my-conn');
     expect(targetStateKey('my-conn')).to.equal('target-state-my-conn');
     expect(encodeProperties({ a: '1', 'b.c': 'x' })).to.equal('{"properties":{"a":"1","b.c":"x"}}');
@@ -50,13 +50,13 @@ describe('ConfigState (the config topic, record by record)', () => {
   it('keeps task configs invisible until the matching commit', () => {
     const s = new ConfigState();
     apply(s, connectorKey('c'), encodeProperties({ 'connector.class': 'X' }));
-    expect(apply(s, taskKey('c', 0), encodeProperties({ t: '0' }))).to.equal(undefined);
-    apply(s, taskKey('c', 1), encodeProperties({ t: '1' }));
+    expect(apply(s, taskConfigKey('c', 0), encodeProperties({ t: '0' }))).to.equal(undefined);
+    apply(s, taskConfigKey('c', 1), encodeProperties({ t: '1' }));
     expect(s.get('c')?.taskConfigs).to.deep.equal([]);
     expect(apply(s, commitKey('c'), encodeCommit(2))).to.equal('c');
     expect(s.get('c')?.taskConfigs).to.deep.equal([{ t: '0' }, { t: '1' }]);
     // A shrink: the new commit applies its own tasks only.
-    apply(s, taskKey('c', 0), encodeProperties({ t: 'new' }));
+    apply(s, taskConfigKey('c', 0), encodeProperties({ t: 'new' }));
     expect(s.get('c')?.taskConfigs).to.deep.equal([{ t: '0' }, { t: '1' }]);
     apply(s, commitKey('c'), encodeCommit(1));
     expect(s.get('c')?.taskConfigs).to.deep.equal([{ t: 'new' }]);
@@ -65,12 +65,12 @@ describe('ConfigState (the config topic, record by record)', () => {
   it('marks a commit with missing task configs inconsistent, until a complete one', () => {
     const s = new ConfigState();
     apply(s, connectorKey('c'), encodeProperties({}));
-    apply(s, taskKey('c', 1), encodeProperties({ t: '1' }));
+    apply(s, taskConfigKey('c', 1), encodeProperties({ t: '1' }));
     apply(s, commitKey('c'), encodeCommit(2));
     expect(s.snapshot().inconsistent).to.deep.equal(['c']);
     expect(s.get('c')?.taskConfigs).to.deep.equal([]);
-    apply(s, taskKey('c', 0), encodeProperties({ t: '0' }));
-    apply(s, taskKey('c', 1), encodeProperties({ t: '1' }));
+    apply(s, taskConfigKey('c', 0), encodeProperties({ t: '0' }));
+    apply(s, taskConfigKey('c', 1), encodeProperties({ t: '1' }));
     apply(s, commitKey('c'), encodeCommit(2));
     expect(s.snapshot().inconsistent).to.deep.equal([]);
     expect(s.get('c')?.taskConfigs).to.have.length(2);

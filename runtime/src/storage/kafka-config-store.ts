@@ -10,13 +10,14 @@
 // Other keys (session-key, restart-connector-*,
 // logger-cluster-*) are read past and ignored.
 import type { Kafka } from 'kafkajs';
-import type { ConnectorConfig, TargetState } from '../herder/types.js';
-import type { StoredConnector } from './config-store.js';
+import type { ConnectorConfig, TargetState } from '../vocabulary/connector.js';
+import type { ConfigStore, StoredConnector } from './config-store.js';
+import { parseTaskKey, taskKey } from '../vocabulary/task-id.js';
 import { KafkaBasedLog } from './kafka-based-log.js';
 import type { Logger } from '../util/logging.js';
 
 export const connectorKey = (c: string): string => `connector-${c}`;
-export const taskKey = (c: string, task: number): string => `task-${c}-${task}`;
+export const taskConfigKey = (c: string, task: number): string => `task-${taskKey({ connector: c, task })}`;
 export const commitKey = (c: string): string => `commit-${c}`;
 export const targetStateKey = (c: string): string => `target-state-${c}`;
 export const taskCountKey = (c: string): string => `tasks-fencing-${c}`;
@@ -34,11 +35,8 @@ export function parseConfigKey(key: string): ConfigKey | undefined {
   if (key.startsWith('connector-')) return { kind: 'connector', connector: key.slice('connector-'.length) };
   if (key.startsWith('commit-')) return { kind: 'commit', connector: key.slice('commit-'.length) };
   if (key.startsWith('task-')) {
-    const rest = key.slice('task-'.length);
-    const dash = rest.lastIndexOf('-');
-    const id = rest.slice(dash + 1);
-    if (dash <= 0 || !/^\d+$/.test(id)) return undefined;
-    return { kind: 'task', connector: rest.slice(0, dash), task: Number(id) };
+    const id = parseTaskKey(key.slice('task-'.length));
+    return id && { kind: 'task', ...id };
   }
   return undefined;
 }
@@ -88,6 +86,12 @@ function parseObject(value: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/** task-<c>-0..N-1 then commit-<c> {"tasks":N}: the commit makes the task configs visible. */
+const taskConfigRecords = (name: string, configs: readonly ConnectorConfig[]) => [
+  ...configs.map((c, i) => ({ key: taskConfigKey(name, i), value: encodeProperties(c) })),
+  { key: commitKey(name), value: encodeCommit(configs.length) },
+];
 
 export interface ConfigSnapshot {
   /** connectors with a config; task configs only as of their last complete commit */
@@ -236,7 +240,8 @@ export function parseControlRecord(key: string, value: string | null): ControlRe
   return undefined;
 }
 
-export class KafkaConfigStore {
+/** The config store of a distributed cluster: the config topic, which every worker reads in the same order. */
+export class KafkaConfigStore implements ConfigStore {
   private readonly state: ConfigState;
   private readonly log: KafkaBasedLog;
   private readonly listeners = new Set<ConfigChangeListener>();
@@ -281,10 +286,9 @@ export class KafkaConfigStore {
   }
 
   /** Creates/checks the topic and reads it to its end. */
-  async start(): Promise<ConfigSnapshot> {
+  async start(): Promise<void> {
     await this.log.startAndReadToEnd();
     this.live = true;
-    return this.snapshot();
   }
 
   async stop(): Promise<void> {
@@ -292,9 +296,8 @@ export class KafkaConfigStore {
   }
 
   /** Reads the topic to its current end (a herder's "catch up" before acting). */
-  async refresh(): Promise<ConfigSnapshot> {
+  async refresh(): Promise<void> {
     await this.log.readToEnd();
-    return this.snapshot();
   }
 
   snapshot(): ConfigSnapshot {
@@ -303,6 +306,10 @@ export class KafkaConfigStore {
 
   get(name: string): StoredConnector | undefined {
     return this.state.get(name);
+  }
+
+  names(): string[] {
+    return [...this.snapshot().connectors.keys()];
   }
 
   /** Called with the names of connectors whose config, target state or task configs changed. */
@@ -336,6 +343,16 @@ export class KafkaConfigStore {
     await this.log.readToEnd();
   }
 
+  /** target-state-<c>, connector-<c>, task-<c>-0..N-1 and commit-<c> in one ordered request; resolves once read back. */
+  async put(name: string, stored: StoredConnector): Promise<void> {
+    await this.log.sendAll([
+      { key: targetStateKey(name), value: encodeTargetState(stored.targetState) },
+      { key: connectorKey(name), value: encodeProperties(stored.config) },
+      ...taskConfigRecords(name, stored.taskConfigs),
+    ]);
+    await this.log.readToEnd();
+  }
+
   async putTargetState(name: string, state: TargetState): Promise<void> {
     await this.log.send(targetStateKey(name), encodeTargetState(state));
     await this.log.readToEnd();
@@ -343,10 +360,7 @@ export class KafkaConfigStore {
 
   /** Writes task-<c>-0..N-1 then commit-<c> {"tasks":N} in one ordered request; resolves once read back. */
   async putTaskConfigs(name: string, configs: readonly ConnectorConfig[]): Promise<void> {
-    await this.log.sendAll([
-      ...configs.map((c, i) => ({ key: taskKey(name, i), value: encodeProperties(c) })),
-      { key: commitKey(name), value: encodeCommit(configs.length) },
-    ]);
+    await this.log.sendAll(taskConfigRecords(name, configs));
     await this.log.readToEnd();
   }
 

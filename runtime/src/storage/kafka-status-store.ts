@@ -8,18 +8,20 @@
 // generation than the one held does not replace it (Apache's
 // CacheEntry.canWriteSafely), so a zombie worker cannot clobber a newer owner.
 import type { Kafka } from 'kafkajs';
-import type { ConnectorState } from '../herder/types.js';
+import type { ConnectorState } from '../vocabulary/connector.js';
 import { KafkaBasedLog } from './kafka-based-log.js';
 import type { Status, StatusListener } from './status-store.js';
 import type { Logger } from '../util/logging.js';
 import { jacksonText } from '../converters/java-text.js';
+import { parseTaskKey, taskKey } from '../vocabulary/task-id.js';
 
 const CONNECTOR_PREFIX = 'status-connector-';
 const TASK_PREFIX = 'status-task-';
 const STATES: readonly ConnectorState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'RESTARTING', 'STOPPED'];
 
 export const connectorStatusKey = (connector: string): string => `${CONNECTOR_PREFIX}${connector}`;
-export const taskStatusKey = (connector: string, task: number): string => `${TASK_PREFIX}${connector}-${task}`;
+export const taskStatusKey = (connector: string, task: number): string =>
+  `${TASK_PREFIX}${taskKey({ connector, task })}`;
 
 export type StatusKey = { kind: 'connector'; connector: string } | { kind: 'task'; connector: string; task: number };
 
@@ -27,11 +29,8 @@ export type StatusKey = { kind: 'connector'; connector: string } | { kind: 'task
 export function parseStatusKey(key: string): StatusKey | undefined {
   if (key.startsWith(CONNECTOR_PREFIX)) return { kind: 'connector', connector: key.slice(CONNECTOR_PREFIX.length) };
   if (key.startsWith(TASK_PREFIX)) {
-    const rest = key.slice(TASK_PREFIX.length);
-    const dash = rest.lastIndexOf('-');
-    const id = rest.slice(dash + 1);
-    if (dash <= 0 || !/^\d+$/.test(id)) return undefined;
-    return { kind: 'task', connector: rest.slice(0, dash), task: Number(id) };
+    const id = parseTaskKey(key.slice(TASK_PREFIX.length));
+    return id && { kind: 'task', ...id };
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 // Connector and task status as the worker last reported it.
-import type { ConnectorState } from '../herder/types.js';
+import type { ConnectorState } from '../vocabulary/connector.js';
 
 export interface Status {
   state: ConnectorState;

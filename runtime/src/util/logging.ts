@@ -1,9 +1,9 @@
 // Structured JSON logs (winston) with named loggers whose levels can be
-// changed at run time (resolved secrets masked, see config/secret-mask.ts), as Kafka Connect's /admin/loggers does with log4j:
+// changed at run time (resolved secrets masked, see secret-mask.ts), as Kafka Connect's /admin/loggers does with log4j:
 // a level set on a namespace ("org.apache.kafka.connect" or "sluice.worker")
 // applies to every logger below it unless a closer one is set.
 import winston from 'winston';
-import { maskDeep, maskSecrets } from '../config/secret-mask.js';
+import { maskDeep, maskSecrets } from './secret-mask.js';
 
 export const LEVELS = ['OFF', 'FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'] as const;
 export type LogLevel = (typeof LEVELS)[number];

@@ -12,7 +12,7 @@ import { MemoryOffsetStore } from '../storage/offset-store.js';
 import type { Status } from '../storage/status-store.js';
 import { LogRegistry } from '../util/logging.js';
 import { connectorNameError, type ConnectorLimits } from './connector-limits.js';
-import { parseOverridePolicy, type OverridePolicy } from './client-override-policy.js';
+import { parseOverridePolicy, type OverridePolicy } from '../config/client-override-policy.js';
 import { Worker } from './worker.js';
 
 const limits = (dir: string, tasksMaxLimit = 8, overridePolicy: OverridePolicy = 'All'): ConnectorLimits => ({

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { AllowedPaths } from '../config/allowed-paths.js';
 import { hasPlaceholder } from '../config/config-providers.js';
-import { DEFAULT_OVERRIDE_POLICY, type OverridePolicy } from './client-override-policy.js';
+import { DEFAULT_OVERRIDE_POLICY, type OverridePolicy } from '../config/client-override-policy.js';
 
 export const TASKS_MAX_LIMIT_CONFIG = 'sluice.tasks.max.limit';
 export const FILE_ALLOWED_PATHS_CONFIG = 'sluice.file.allowed.paths';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Admin, Producer } from 'kafkajs';
-import { registerSecret } from '../config/secret-mask.js';
+import { registerSecret } from '../util/secret-mask.js';
 import { TaskMetrics } from '../metrics/task-metrics.js';
 import { DeadLetterQueueReporter } from './dead-letter-queue.js';
 

@@ -1,9 +1,9 @@
 // The sink dead letter queue (KIP-298): failed records' original bytes go to
 // a topic, with __connect.errors.* headers describing the failure if enabled.
-import { maskSecrets } from '../config/secret-mask.js';
+import { maskSecrets } from '../util/secret-mask.js';
 import type { Admin, Producer } from 'kafkajs';
 import type { ErrorContext, ErrorReporter } from './error-handler.js';
-import type { TaskId } from './task-status.js';
+import type { TaskId } from '../vocabulary/task-id.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 
 export interface DeadLetterQueueOptions {

@@ -3,7 +3,7 @@
 // letter queue (task-errors.ts), and the WorkerSinkTask around the plugin's
 // task.
 import type { SinkTask } from '../sdk/index.js';
-import { sinkGroupId } from '../herder/abstract-herder.js';
+import { sinkGroupId } from '../vocabulary/connector.js';
 import { createKafka } from '../kafka/client.js';
 import { removeGroupMembers } from '../kafka/group-members.js';
 import { instrumentClient } from './client-instrumentation.js';

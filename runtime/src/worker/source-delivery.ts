@@ -10,7 +10,7 @@ import type { SourceTask } from '../sdk/index.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 import type { Logger } from '../util/logging.js';
 import type { PreparedBatch } from './source-batch.js';
-import type { TaskId } from './task-status.js';
+import type { TaskId } from '../vocabulary/task-id.js';
 
 export interface SourceDelivery {
   /** Once the producer is connected, before the plugin task starts. */

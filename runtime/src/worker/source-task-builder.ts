@@ -11,7 +11,7 @@ import { TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED } from './connector-config.j
 import { safeVersion } from './plugin-version.js';
 import type { BuiltTask, TaskBase, TaskBuildContext } from './task-base.js';
 import { buildTaskErrorHandling } from './task-errors.js';
-import type { TaskId } from './task-status.js';
+import type { TaskId } from '../vocabulary/task-id.js';
 import { taskTransactionalId, type SourceTaskTransactions } from './transactional-delivery.js';
 import { WorkerSourceTask } from './worker-source-task.js';
 

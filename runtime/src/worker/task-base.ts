@@ -3,13 +3,14 @@
 // its kind: the parsed connector config, the converters, the transforms with
 // their predicates, the metrics and the client id.
 import type { AnyConnector } from '../sdk/index.js';
-import type { ConnectorConfig } from '../herder/types.js';
+import type { ConnectorConfig } from '../vocabulary/connector.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { TaskMetrics } from '../metrics/task-metrics.js';
 import type { Logger } from '../util/logging.js';
 import { connectorConfigDef } from './connector-config.js';
 import { buildConverters } from './converters.js';
-import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
+import type { TaskStatusListener, TaskTargetState } from './task-status.js';
+import { taskKey, type TaskId } from '../vocabulary/task-id.js';
 import { buildTransformationChain } from './transformation-chain.js';
 import type { TaskDeps, WorkerTask } from './worker-task.js';
 
@@ -57,7 +58,7 @@ export function buildTaskBase(ctx: TaskBuildContext): TaskBase {
   const parsed = connectorConfigDef(connector.type).parse(config);
   const converters = buildConverters(ctx.workerProps, config, ctx.plugins);
   const transforms = buildTransformationChain(config, ctx.plugins);
-  const clientId = `connector-${connector.type === 'source' ? 'producer' : 'consumer'}-${id.connector}-${id.task}`;
+  const clientId = `connector-${connector.type === 'source' ? 'producer' : 'consumer'}-${taskKey(id)}`;
   const metrics = new TaskMetrics(id.connector, id.task, connector.type, clientId);
   return {
     parsed,

@@ -8,10 +8,3 @@ export interface TaskStatusListener {
 }
 
 export type TaskTargetState = 'STARTED' | 'PAUSED';
-
-export interface TaskId {
-  readonly connector: string;
-  readonly task: number;
-}
-
-export const taskKey = (id: TaskId) => `${id.connector}-${id.task}`;

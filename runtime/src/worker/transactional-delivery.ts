@@ -11,7 +11,7 @@ import type { SourceRecord } from '../sdk/index.js';
 import { produceChunks } from './produce-chunks.js';
 import type { PendingOffset, PreparedBatch } from './source-batch.js';
 import type { SourceDelivery, SourceDeliveryDeps } from './source-delivery.js';
-import type { TaskId } from './task-status.js';
+import { taskKey, type TaskId } from '../vocabulary/task-id.js';
 
 /** How an exactly-once source task commits (KIP-618). */
 export interface SourceTaskTransactions {
@@ -37,7 +37,7 @@ export interface TransactionalDeps extends SourceDeliveryDeps {
 
 /** Apache's Worker.taskTransactionalId: the transactional.id of one source task's producer. */
 export const taskTransactionalId = (groupId: string, connector: string, task: number): string =>
-  `${groupId}-${connector}-${task}`;
+  `${groupId}-${taskKey({ connector, task })}`;
 
 /** Kafka's answer to a producer whose transactional id a newer instance took over (or whose transaction timed out). */
 export function isFencedError(err: unknown): boolean {
@@ -50,7 +50,7 @@ export function isFencedError(err: unknown): boolean {
 export class ProducerFencedError extends Error {
   constructor(id: TaskId, transactionalId: string, cause: unknown) {
     super(
-      `Task ${id.connector}-${id.task} was fenced out: transactional id '${transactionalId}' was taken over by a ` +
+      `Task ${taskKey(id)} was fenced out: transactional id '${transactionalId}' was taken over by a ` +
         `newer instance of the task or by the fencing of its task generation (or its transaction timed out); ` +
         `its open transaction is discarded`,
       { cause },
@@ -177,7 +177,7 @@ export class TransactionalDelivery implements SourceDelivery {
   /** Runs a transactional producer call; a fenced producer becomes a ProducerFencedError and is never used again. */
   private async transactional<T>(fn: () => Promise<T>): Promise<T> {
     const { id, transactions } = this.deps;
-    if (this.fenced) throw new Error(`Task ${id.connector}-${id.task} was fenced out`);
+    if (this.fenced) throw new Error(`Task ${taskKey(id)} was fenced out`);
     try {
       return await fn();
     } catch (err) {

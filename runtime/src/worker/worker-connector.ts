@@ -2,7 +2,7 @@
 // while its target state is STARTED, stopped otherwise, status reported.
 import type { AnyConnector, ConnectorProps } from '../sdk/index.js';
 import type { Logger } from '../util/logging.js';
-import type { TargetState } from '../herder/types.js';
+import type { TargetState } from '../vocabulary/connector.js';
 
 export interface ConnectorStatusListener {
   running(): void;

@@ -4,7 +4,8 @@ import type { TaskMetrics } from '../metrics/task-metrics.js';
 import type { Logger } from '../util/logging.js';
 import type { ConverterSet } from './converters.js';
 import type { ErrorHandler } from './error-handler.js';
-import type { TaskId, TaskStatusListener, TaskTargetState } from './task-status.js';
+import type { TaskStatusListener, TaskTargetState } from './task-status.js';
+import type { TaskId } from '../vocabulary/task-id.js';
 import type { TransformationChain } from './transformation-chain.js';
 
 /** What every task is built with (worker/task-parts.ts), source or sink. */

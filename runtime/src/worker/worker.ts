@@ -4,10 +4,10 @@ import { ConfigError, traceOf, type AnyConnector } from '../sdk/index.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { StatusListener } from '../storage/status-store.js';
-import type { ConnectorConfig, TargetState } from '../herder/types.js';
+import type { ConnectorConfig, TargetState } from '../vocabulary/connector.js';
 import type { LogRegistry, Logger } from '../util/logging.js';
 import { sealTaskConfigs, type ConfigProviders } from '../config/config-providers.js';
-import { maskSecrets } from '../config/secret-mask.js';
+import { maskSecrets } from '../util/secret-mask.js';
 import { clientProps, createKafka } from '../kafka/client.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
 import { WorkerConnector } from './worker-connector.js';
@@ -15,12 +15,13 @@ import { safeVersion } from './plugin-version.js';
 import { buildSinkTask } from './sink-task-builder.js';
 import { buildSourceTask } from './source-task-builder.js';
 import { buildTaskBase, type BuiltTask, type TaskBuildContext } from './task-base.js';
-import { taskKey, type TaskId, type TaskStatusListener, type TaskTargetState } from './task-status.js';
+import type { TaskStatusListener, TaskTargetState } from './task-status.js';
+import { taskKey, type TaskId } from '../vocabulary/task-id.js';
 import { taskTransactionalId } from './transactional-delivery.js';
 import type { WorkerTask } from './worker-task.js';
 import { canonicalJson } from '../util/json.js';
 import { DEFAULT_LIMITS, limitErrors, type ConnectorLimits } from './connector-limits.js';
-import { requireAllowedOverrides } from './client-override-policy.js';
+import { requireAllowedOverrides } from '../config/client-override-policy.js';
 
 export interface WorkerOptions {
   readonly workerId: string;
