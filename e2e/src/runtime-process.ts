@@ -59,6 +59,8 @@ export interface RuntimeProcessOptions {
   readonly port: number;
   /** where to wait for health (an https worker: its plain health listener); default <url>/health */
   readonly healthUrl?: string;
+  /** Node options for the worker process (e.g. --max-old-space-size=128) */
+  readonly nodeArgs?: string[];
 }
 
 export class RuntimeProcess {
@@ -87,7 +89,13 @@ export class RuntimeProcess {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'dist/runtime/src/cli.js'), this.opts.mode, workerFile, ...(this.opts.connectorFiles ?? [])],
+      [
+        ...(this.opts.nodeArgs ?? []),
+        path.join(repoRoot, 'dist/runtime/src/cli.js'),
+        this.opts.mode,
+        workerFile,
+        ...(this.opts.connectorFiles ?? []),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout.pipe(log);
