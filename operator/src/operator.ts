@@ -32,7 +32,7 @@ import { names } from './model/names.js';
 import { OPERATOR_LABEL_VALUE } from './model/labels.js';
 import { connectorReconciler } from './reconcile/connector-reconciler.js';
 import type { ReconcileDeps } from './reconcile/deps.js';
-import { Memories, newConnectorMemory } from './reconcile/memory.js';
+import { Memories, newClusterMemory, newConnectorMemory } from './reconcile/memory.js';
 import { kafkaConnectReconciler } from './reconcile/kafka-connect-reconciler.js';
 
 export interface OperatorOptions {
@@ -158,7 +158,8 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
       { informer: statefulSets, map: owned },
       { informer: configMaps, map: owned },
     ],
-    reconcile: kafkaConnectReconciler(deps),
+    // What the KafkaConnect reconciler remembers per cluster (reconcile/memory.ts).
+    reconcile: kafkaConnectReconciler(deps, new Memories(newClusterMemory)),
     workers: o.workers ?? 2,
     resyncPeriodMs: o.resyncPeriodMs,
     metrics,

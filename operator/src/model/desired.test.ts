@@ -51,6 +51,19 @@ describe('desired objects of a KafkaConnect', () => {
     expect(obsoleteKinds).to.deep.equal([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'demo-connect' }]);
   });
 
+  it('builds the StatefulSet at the size it is given while departing workers drain, and at spec.replicas otherwise', () => {
+    const kc = cluster({ mode: 'distributed', replicas: 1 });
+    const [draining] = find(desired(kc, settings, { workerReplicas: 3 }).objects, 'StatefulSet');
+    expect(draining.spec.replicas).to.equal(3);
+    const [settled] = find(desired(kc, settings).objects, 'StatefulSet');
+    expect(settled.spec.replicas).to.equal(1);
+    const [deploy] = find(
+      desired(cluster({ mode: 'standalone' }), settings, { workerReplicas: 3 }).objects,
+      'Deployment',
+    );
+    expect(deploy.spec.replicas).to.equal(1);
+  });
+
   it('derives group id and storage topics from the namespace and name unless given', () => {
     const kc = cluster({ mode: 'distributed' });
     const ns = kc.metadata.namespace;

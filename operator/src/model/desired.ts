@@ -33,39 +33,52 @@ export interface OperatorSettings {
 export interface Desired {
   readonly objects: KubernetesObject[];
   /** kinds (apiVersion/kind) owned in the other mode, to be removed */
-  readonly obsoleteKinds: Array<{ apiVersion: string; kind: string; name: string }>;
+  readonly obsoleteKinds: ObjectRef[];
   readonly configHash: string;
   readonly workerProperties: string;
 }
 
-export function desired(kc: KafkaConnect, settings: OperatorSettings): Desired {
+export interface DesiredOptions {
+  /**
+   * Distributed: the StatefulSet's size, when it is not spec.replicas (while
+   * departing workers drain before a scale-down it keeps its current size).
+   */
+  readonly workerReplicas?: number;
+}
+
+type ObjectRef = { apiVersion: string; kind: string; name: string };
+
+/** The objects of the other mode a KafkaConnect may still own, to be removed. */
+export function obsoleteKinds(kc: KafkaConnect): ObjectRef[] {
+  const name = kc.metadata.name;
+  if (resolvedMode(kc) === 'standalone')
+    return [
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: names.workload(name) },
+      { apiVersion: 'v1', kind: 'Service', name: names.headlessService(name) },
+      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: names.pdb(name) },
+    ];
+  return [{ apiVersion: 'apps/v1', kind: 'Deployment', name: names.workload(name) }];
+}
+
+export function desired(kc: KafkaConnect, settings: OperatorSettings, options: DesiredOptions = {}): Desired {
   const props = renderProperties(workerProperties(kc));
   // The hash rolls the pods when worker.properties changes.
   const configHash = createHash('sha256').update(props).digest('hex').slice(0, 16);
   const image = workerImage(kc, { sluice: settings.defaultImage, apache: settings.apacheImage });
-  const name = kc.metadata.name;
   const common: KubernetesObject[] = [
     serviceAccount(kc),
     configMap(kc, props),
     apiService(kc),
     networkPolicy(kc, settings.operatorPodLabels, settings.operatorNamespace),
   ];
-  if (resolvedMode(kc) === 'standalone') {
-    return {
-      objects: [...common, dataClaim(kc), standaloneDeployment(kc, image, configHash)],
-      obsoleteKinds: [
-        { apiVersion: 'apps/v1', kind: 'StatefulSet', name: names.workload(name) },
-        { apiVersion: 'v1', kind: 'Service', name: names.headlessService(name) },
-        { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: names.pdb(name) },
-      ],
-      configHash,
-      workerProperties: props,
-    };
-  }
-  return {
-    objects: [...common, headlessService(kc), podDisruptionBudget(kc), distributedStatefulSet(kc, image, configHash)],
-    obsoleteKinds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: names.workload(name) }],
-    configHash,
-    workerProperties: props,
-  };
+  const objects =
+    resolvedMode(kc) === 'standalone'
+      ? [...common, dataClaim(kc), standaloneDeployment(kc, image, configHash)]
+      : [
+          ...common,
+          headlessService(kc),
+          podDisruptionBudget(kc),
+          distributedStatefulSet(kc, image, configHash, options.workerReplicas),
+        ];
+  return { objects, obsoleteKinds: obsoleteKinds(kc), configHash, workerProperties: props };
 }

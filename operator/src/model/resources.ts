@@ -108,14 +108,20 @@ export function standaloneDeployment(kc: KafkaConnect, image: string, configHash
   };
 }
 
-export function distributedStatefulSet(kc: KafkaConnect, image: string, configHash: string): V1StatefulSet {
+/** `replicas`: the StatefulSet's size, spec.replicas unless departing workers are still draining. */
+export function distributedStatefulSet(
+  kc: KafkaConnect,
+  image: string,
+  configHash: string,
+  replicas = resolvedReplicas(kc),
+): V1StatefulSet {
   const name = kc.metadata.name;
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: objectMeta(kc, names.workload(name), commonLabels(name)),
     spec: {
-      replicas: resolvedReplicas(kc),
+      replicas,
       serviceName: names.headlessService(name),
       // Workers coordinate through Kafka, not through start order.
       podManagementPolicy: 'Parallel',

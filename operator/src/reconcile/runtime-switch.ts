@@ -13,6 +13,7 @@ import { OFFSETS_FROM_ANNOTATION, RUNTIME_LABEL } from '../model/labels.js';
 import { names } from '../model/names.js';
 import { resolvedMode, resolvedRuntime } from '../model/spec.js';
 import type { ReconcileDeps } from './deps.js';
+import type { ClusterMemory } from './memory.js';
 import { captureSourceOffsets } from './offsets-handoff.js';
 import { handoffConfigMap } from '../model/offsets-config-maps.js';
 
@@ -32,27 +33,22 @@ export const runtimeHandoffSource = (runtime: Runtime) => `standalone/${runtime}
  * Called before the desired objects are applied. When the live workload runs
  * another runtime than spec.runtime: an event once per switch and, in
  * standalone mode, the old worker's source offsets kept for the new one.
- * `seen` remembers switches handled (keyed by cluster, "<uid>/<from>-><to>").
+ * The cluster's memory keeps the switch handled ("<uid>/<from>-><to>").
  */
-export async function handleRuntimeSwitch(
-  deps: ReconcileDeps,
-  kc: KafkaConnect,
-  seen: Map<string, string>,
-): Promise<void> {
+export async function handleRuntimeSwitch(deps: ReconcileDeps, kc: KafkaConnect, memory: ClusterMemory): Promise<void> {
   const namespace = kc.metadata.namespace;
-  const key = `${namespace ?? ''}/${kc.metadata.name}`;
   const mode = resolvedMode(kc);
   const informer = mode === 'standalone' ? deps.deployments : deps.statefulSets;
   const from = liveRuntime(informer.get(namespace, names.workload(kc.metadata.name)) as Workload | undefined);
   const to = resolvedRuntime(kc);
   if (!from || from === to) {
-    seen.delete(key);
+    memory.runtimeSwitchHandled = undefined;
     return;
   }
   const marker = `${kc.metadata.uid ?? ''}/${from}->${to}`;
-  if (seen.get(key) === marker) return;
+  if (memory.runtimeSwitchHandled === marker) return;
   if (mode === 'distributed') {
-    seen.set(key, marker);
+    memory.runtimeSwitchHandled = marker;
     await deps.events.normal(
       kc,
       'RuntimeChanged',
@@ -62,12 +58,12 @@ export async function handleRuntimeSwitch(
   }
   const existing = deps.configMaps.get(namespace, names.offsetsHandoff(kc.metadata.name));
   if (existing?.metadata?.annotations?.[OFFSETS_FROM_ANNOTATION] === runtimeHandoffSource(from)) {
-    seen.set(key, marker);
+    memory.runtimeSwitchHandled = marker;
     return;
   }
   const client = deps.connectFor(kc, 'standalone');
   if (!(await client.health())) {
-    seen.set(key, marker);
+    memory.runtimeSwitchHandled = marker;
     await deps.events.warning(
       kc,
       'OffsetsNotCarried',
@@ -77,7 +73,7 @@ export async function handleRuntimeSwitch(
   }
   const { offsets, skipped } = await captureSourceOffsets(client);
   await deps.applier.apply(handoffConfigMap(kc, offsets, runtimeHandoffSource(from)));
-  seen.set(key, marker);
+  memory.runtimeSwitchHandled = marker;
   await deps.events.normal(
     kc,
     'RuntimeChanged',
