@@ -7,7 +7,10 @@
 // offsets (KIP-875's PATCH /offsets) and only then runs. Sink offsets live in
 // the consumer group in Kafka and need no hand-off.
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { withConnectRetry, type ConnectApi, type ConnectorOffsets } from '../connect/connect-client.js';
+import type { Applier } from '../kube/index.js';
+import { handoffConfigMap } from '../model/offsets-config-maps.js';
 
 /** A ConfigMap key must be a DNS-ish token; other connector names cannot be carried. */
 const KEY = /^[-._a-zA-Z0-9]+$/;
@@ -46,6 +49,23 @@ export async function captureSourceOffsets(
     offsets.set(name, await withConnectRetry(() => client.offsets(name)));
   }
   return { offsets, skipped };
+}
+
+/**
+ * Stops the old workers' source connectors and keeps their offsets in the
+ * hand-off ConfigMap, marked with where they came from; returns how many were
+ * kept and a note naming those that could not be.
+ */
+export async function keepSourceOffsets(
+  applier: Pick<Applier, 'apply'>,
+  kc: KafkaConnect,
+  client: ConnectApi,
+  from: string,
+): Promise<{ kept: number; note: string }> {
+  const { offsets, skipped } = await captureSourceOffsets(client);
+  await applier.apply(handoffConfigMap(kc, offsets, from));
+  const note = skipped.length ? `; not carried (name not usable as a ConfigMap key): ${skipped.join(', ')}` : '';
+  return { kept: offsets.size, note };
 }
 
 /** The offsets kept for one connector, if any. */

@@ -14,8 +14,7 @@ import { names } from '../model/names.js';
 import { resolvedMode, resolvedRuntime } from '../model/spec.js';
 import type { ReconcileDeps } from './deps.js';
 import type { ClusterMemory } from './memory.js';
-import { captureSourceOffsets } from './offsets-handoff.js';
-import { handoffConfigMap } from '../model/offsets-config-maps.js';
+import { keepSourceOffsets } from './offsets-handoff.js';
 
 type Workload = KubernetesObject & { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
 
@@ -71,13 +70,11 @@ export async function handleRuntimeSwitch(deps: ReconcileDeps, kc: KafkaConnect,
     );
     return;
   }
-  const { offsets, skipped } = await captureSourceOffsets(client);
-  await deps.applier.apply(handoffConfigMap(kc, offsets, runtimeHandoffSource(from)));
+  const { kept, note } = await keepSourceOffsets(deps.applier, kc, client, runtimeHandoffSource(from));
   memory.runtimeSwitchHandled = marker;
   await deps.events.normal(
     kc,
     'RuntimeChanged',
-    `Stopped ${offsets.size} source connector(s) on the ${from} worker and kept their offsets for the ${to} worker` +
-      (skipped.length ? `; not carried (name not usable as a ConfigMap key): ${skipped.join(', ')}` : ''),
+    `Stopped ${kept} source connector(s) on the ${from} worker and kept their offsets for the ${to} worker${note}`,
   );
 }

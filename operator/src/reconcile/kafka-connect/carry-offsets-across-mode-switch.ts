@@ -5,9 +5,8 @@
 import { OFFSETS_FROM_ANNOTATION } from '../../model/labels.js';
 import { obsoleteKinds } from '../../model/desired.js';
 import { names } from '../../model/names.js';
-import { handoffConfigMap } from '../../model/offsets-config-maps.js';
 import { resolvedMode } from '../../model/spec.js';
-import { captureSourceOffsets } from '../offsets-handoff.js';
+import { keepSourceOffsets } from '../offsets-handoff.js';
 import { proceed, type Step } from '../steps.js';
 import { cachedVersion } from './children.js';
 import type { ClusterPass } from './pass.js';
@@ -37,14 +36,12 @@ export const carryOffsetsAcrossModeSwitch: Step<ClusterPass> = {
       );
       return proceed;
     }
-    const { offsets, skipped } = await captureSourceOffsets(client);
-    await deps.applier.apply(handoffConfigMap(kc, offsets, fromMode));
+    const { kept, note } = await keepSourceOffsets(deps.applier, kc, client, fromMode);
     memory.offsetsCapturedFor = marker;
     await deps.events.normal(
       kc,
       'OffsetsCaptured',
-      `Stopped ${offsets.size} source connector(s) on the ${fromMode} workers and kept their offsets for the ${toMode} workers` +
-        (skipped.length ? `; not carried (name not usable as a ConfigMap key): ${skipped.join(', ')}` : ''),
+      `Stopped ${kept} source connector(s) on the ${fromMode} workers and kept their offsets for the ${toMode} workers${note}`,
     );
     return proceed;
   },
