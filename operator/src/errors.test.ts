@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { ConnectApiError, ErrorCodes, OperatorError, codeOf, isRetriable } from './errors.js';
+import { ConnectApiError, ErrorCodes, ForeignSecretsError, OperatorError, codeOf, isRetriable } from './errors.js';
 
 describe('operator/errors', () => {
   const cases: Array<[string, ConnectApiError, string, boolean]> = [
@@ -43,6 +43,14 @@ describe('operator/errors', () => {
     expect(err.message).to.equal('PUT /connectors/a/config: 400 Connector configuration is invalid');
     expect(err.detail).to.equal('Connector configuration is invalid');
     expect(new ConnectApiError(0, 'GET', '/health', 'ECONNREFUSED').detail).to.equal('ECONNREFUSED');
+  });
+
+  it('names the Secrets it leaves alone, for good: not retriable', () => {
+    const err = new ForeignSecretsError(['Secret a already exists', 'Secret b already exists']);
+    expect(err).to.be.instanceOf(OperatorError);
+    expect(codeOf(err)).to.equal(ErrorCodes.REST_TLS_FOREIGN_SECRETS);
+    expect(isRetriable(err)).to.equal(false);
+    expect(err.message).to.equal('Secret a already exists; Secret b already exists');
   });
 
   it('classifies Kubernetes API errors by status, and never retries programming errors', () => {

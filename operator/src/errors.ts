@@ -18,6 +18,8 @@ export const ErrorCodes = {
   CONNECT_REJECTED: 'CONNECT_REJECTED',
   /** A 2xx answer whose body is not the JSON the API promises. */
   CONNECT_BAD_RESPONSE: 'CONNECT_BAD_RESPONSE',
+  /** Secrets of a cluster's REST certificate names exist and are not the cluster's own: left alone. */
+  REST_TLS_FOREIGN_SECRETS: 'REST_TLS_FOREIGN_SECRETS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -64,6 +66,14 @@ export class ConnectApiError extends OperatorError {
   /** The worker's own message, without the method, path and status. */
   get detail(): string {
     return this.message.replace(/^\w+ \S+: (\d+ )?/, '');
+  }
+}
+
+/** Secrets of the REST certificates' names exist and are not this KafkaConnect's (ownership.ts): left alone. */
+export class ForeignSecretsError extends OperatorError {
+  constructor(readonly objects: string[]) {
+    super(ErrorCodes.REST_TLS_FOREIGN_SECRETS, objects.join('; '), false);
+    this.name = 'ForeignSecretsError';
   }
 }
 

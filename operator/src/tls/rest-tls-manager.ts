@@ -4,6 +4,7 @@
 // apiserver when not known (operator start) and every few minutes (someone
 // may have deleted one); otherwise the last state applied is reused.
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { ForeignSecretsError } from '../errors.js';
 import type { V1Secret } from '@kubernetes/client-node';
 import {
   FIELD_MANAGER,
@@ -21,15 +22,6 @@ import { restTlsNames } from '../model/names.js';
 import { tlsFetch, type ClientMaterial } from './tls-fetch.js';
 
 const REREAD_MS = 5 * 60_000;
-
-/** Secrets of the certificates' names exist and are not this KafkaConnect's: left alone. */
-export class ForeignSecretsError extends Error {
-  readonly code = 'REST_TLS_FOREIGN_SECRETS';
-  constructor(readonly objects: string[]) {
-    super(objects.join('; '));
-    this.name = 'ForeignSecretsError';
-  }
-}
 
 export interface RestTlsDeps {
   readonly rest: RestClient;

@@ -2,9 +2,8 @@
 // (tls/rest-tls-manager.ts). Secrets of their names that are not ours are a
 // conflict; a refusal is reported; a transient error retries the pass.
 import { errorCode } from '../../kube/index.js';
-import { messageOf } from '../../errors.js';
+import { ForeignSecretsError, messageOf } from '../../errors.js';
 import { restTlsEnabled } from '../../tls/rest-tls-model.js';
-import { ForeignSecretsError } from '../../tls/rest-tls-manager.js';
 import { proceed, type Step } from '../steps.js';
 import type { ClusterPass } from './pass.js';
 
