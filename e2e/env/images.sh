@@ -13,6 +13,9 @@
 #   - docker.io/sluice/apache-connect:4.3.1 from e2e/env/images/apache-connect
 #     (Debian's OpenJDK 17 JRE on the same debootstrap rootfs, Kafka Connect
 #     jars and the JMX exporter agent from Maven Central; docs/apache-runtime.md).
+# `images.sh debezium` builds, only when asked, the plugin image
+#   - docker.io/sluice/debezium-postgres:<version> from e2e/env/images/debezium-postgres
+#     (Debezium's PostgreSQL connector from Maven Central under /plugins).
 source "$(dirname "$0")/lib.sh"
 
 IMAGES="$SLUICE_CACHE/images"
@@ -140,6 +143,17 @@ app() {
 APACHE_DIR=e2e/env/images/apache-connect
 APACHE_TAG="docker.io/sluice/apache-connect:$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$SLUICE_ROOT/$APACHE_DIR/pom.xml")"
 DEBIAN_TAG="localhost/sluice/debian:bookworm-minbase"
+# debian_base <rootfs tar>: the debootstrap rootfs as an image ($DEBIAN_TAG), the
+# base of the Apache and plugin images.
+debian_base() {
+  if ! "${BUILDAH[@]}" inspect --type image "$DEBIAN_TAG" >/dev/null 2>&1; then
+    local c; c=$("${BUILDAH[@]}" from scratch)
+    "${BUILDAH[@]}" add "$c" "$1" / >/dev/null
+    "${BUILDAH[@]}" config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd bash "$c"
+    "${BUILDAH[@]}" commit -q --rm "$c" "$DEBIAN_TAG" >/dev/null
+  fi
+}
+
 apache() {
   command -v buildah >/dev/null || die "buildah is required (prereqs.sh installs it)"
   mkdir -p "$IMAGES" "$SLUICE_CACHE/rootfs" "$LOGDIR"
@@ -159,13 +173,7 @@ apache() {
       -DoutputDirectory="$jars/agent" -DincludeArtifactIds=jmx_prometheus_javaagent -DexcludeTransitive=true
     touch "$jars/.complete"
   fi
-  # The Debian base: the debootstrap rootfs as an image.
-  if ! "${BUILDAH[@]}" inspect --type image "$DEBIAN_TAG" >/dev/null 2>&1; then
-    local c; c=$("${BUILDAH[@]}" from scratch)
-    "${BUILDAH[@]}" add "$c" "$rootfs_tar" / >/dev/null
-    "${BUILDAH[@]}" config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd bash "$c"
-    "${BUILDAH[@]}" commit -q --rm "$c" "$DEBIAN_TAG" >/dev/null
-  fi
+  debian_base "$rootfs_tar"
   local stage; stage=$(mktemp -d)
   cp -a "$jars/libs" "$jars/agent" "$stage/"
   cp "$SLUICE_ROOT/$APACHE_DIR"/{connect,log4j2.properties,metrics-config.yml} "$stage/"
@@ -176,6 +184,32 @@ apache() {
   rm -rf "$stage"
   save "$APACHE_TAG" "$tar"
   log "built $APACHE_TAG in $(( $(date +%s) - started )) s"
+  echo "$tar"
+}
+
+# debezium: the plugin image with Debezium's PostgreSQL connector (jars from
+# Maven Central through debezium.sh), for tests of spec.plugins on the apache
+# runtime. Prints its tarball.
+DEBEZIUM_DIR=e2e/env/images/debezium-postgres
+DEBEZIUM_TAG="docker.io/sluice/debezium-postgres:$(bash "$SLUICE_ROOT/e2e/env/debezium.sh" version)"
+debezium() {
+  command -v buildah >/dev/null || die "buildah is required (prereqs.sh installs it)"
+  mkdir -p "$IMAGES" "$SLUICE_CACHE/rootfs" "$LOGDIR"
+  local rootfs_tar; rootfs_tar=$(rootfs)
+  local plugins; plugins=$(bash "$SLUICE_ROOT/e2e/env/debezium.sh" jars)
+  local hash; hash=$( { hash_of "$DEBEZIUM_DIR" e2e/env/debezium/pom.xml; sha256sum "$rootfs_tar"; echo v1; } | sha256sum | cut -c1-16)
+  local tar; tar=$(archive "$DEBEZIUM_TAG" "$hash")
+  if [ -f "$tar" ]; then echo "$tar"; return 0; fi
+  debian_base "$rootfs_tar"
+  local stage; stage=$(mktemp -d)
+  cp -a "$plugins/debezium-connector-postgres" "$stage/"
+  rm -f "$stage/debezium-connector-postgres/.complete"
+  log "building $DEBEZIUM_TAG (log: $LOGDIR/debezium-postgres.log)"
+  "${BUILDAH[@]}" bud --layers --pull=false --network none --build-arg "BASE=$DEBIAN_TAG" \
+      -f "$SLUICE_ROOT/$DEBEZIUM_DIR/Dockerfile" -t "$DEBEZIUM_TAG" "$stage" > "$LOGDIR/debezium-postgres.log" 2>&1 \
+    || { rm -rf "$stage"; tail -30 "$LOGDIR/debezium-postgres.log" >&2; die "building $DEBEZIUM_TAG failed (log: $LOGDIR/debezium-postgres.log)"; }
+  rm -rf "$stage"
+  save "$DEBEZIUM_TAG" "$tar"
   echo "$tar"
 }
 
@@ -199,6 +233,7 @@ build() {
 case "${1:-}" in
   build) build ;;
   apache) apache ;;
+  debezium) debezium ;;
   tags) printf '{"runtime":"%s","operator":"%s","node":"%s","pause":"%s"}\n' "$RUNTIME_TAG" "$OPERATOR_TAG" "$BASE_TAG" "$PAUSE_TAG" ;;
-  *) echo "usage: $0 build|apache|tags" >&2; exit 2 ;;
+  *) echo "usage: $0 build|apache|debezium|tags" >&2; exit 2 ;;
 esac

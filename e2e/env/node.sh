@@ -293,10 +293,11 @@ info() {
     "$(bash "$SLUICE_ROOT/e2e/env/images.sh" tags)" "$DIR"
 }
 
-# import_apache: the Apache Kafka Connect image (images.sh apache), only for
-# tests of spec.runtime: apache (it is not part of every env:up).
-import_apache() {
-  local tar; tar=$(bash "$SLUICE_ROOT/e2e/env/images.sh" apache)
+# import_extra apache|debezium: an image built only when asked (images.sh
+# apache: Apache Kafka Connect; images.sh debezium: the Debezium PostgreSQL
+# plugin image), for tests of spec.runtime: apache (not part of every env:up).
+import_extra() {
+  local tar; tar=$(bash "$SLUICE_ROOT/e2e/env/images.sh" "$1")
   local stamp; stamp="$DIR/containerd/imported/$(basename "$tar")"
   mkdir -p "$DIR/containerd/imported"
   [ -f "$stamp" ] && return 0
@@ -308,11 +309,12 @@ import_apache() {
 
 case "${1:-}" in
   net) if ! other_owner; then net_up; fi ;;
-  import-apache) import_apache ;;
+  import-apache) import_extra apache ;;
+  import-debezium) import_extra debezium ;;
   up) up ;;
   down) down ;;
   clean) down; rm -rf "$DIR" "$SLUICE_STATE/images" ;;
   status) status ;;
   info) info ;;
-  *) echo "usage: $0 net|up|down|clean|status|info|import-apache" >&2; exit 2 ;;
+  *) echo "usage: $0 net|up|down|clean|status|info|import-apache|import-debezium" >&2; exit 2 ;;
 esac
