@@ -6,7 +6,7 @@ import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { CONFIG_HASH_ANNOTATION, MODE_ANNOTATION, RUNTIME_LABEL, workerLabels } from './labels.js';
 import { APACHE_METRICS_PORT, pluginInitContainers, runtimeTraits } from './runtime.js';
 import { resolvedRuntime } from './spec.js';
-import { CONFIG_DIR, DATA_DIR, REST_PORT, names, restTlsNames } from './names.js';
+import { CONFIG_DIR, DATA_DIR, REST_PORT, SECRETS_DIR, names, restTlsNames } from './names.js';
 import { resolvedMode } from './spec.js';
 import { referencedSecrets, secretMount } from './worker-properties.js';
 import { heapEnv, workerResources } from './worker-resources.js';
@@ -26,12 +26,17 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
   const t = kc.spec.template ?? {};
   const secrets = referencedSecrets(kc);
   const tls = restTlsEnabled(kc);
+  // Apache's DirectoryConfigProvider refuses to start when its allowed path
+  // (worker-properties.ts) does not exist: without any Secret mounted below it,
+  // an empty directory stands in.
+  const noSecretsDir = resolvedRuntime(kc) === 'apache' && secrets.length === 0;
   const volumes: V1Volume[] = [
     { name: 'config', configMap: { name: names.configMap(name) } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
     ...(dataVolume ? [dataVolume] : []),
     ...secrets.map((s, i) => ({ name: `secret-${i}`, secret: { secretName: s, defaultMode: 0o400 } })),
     ...(tls ? [{ name: 'rest-tls', secret: { secretName: restTlsNames.server(name), defaultMode: 0o400 } }] : []),
+    ...(noSecretsDir ? [{ name: 'secrets', emptyDir: { sizeLimit: '1Mi' } }] : []),
   ];
   const mounts: V1VolumeMount[] = [
     { name: 'config', mountPath: CONFIG_DIR + '/config', readOnly: true },
@@ -40,6 +45,7 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
     ...secrets.map((s, i) => ({ name: `secret-${i}`, mountPath: secretMount(s), readOnly: true })),
     // Renewed certificates arrive through this volume; the worker reloads them without a restart.
     ...(tls ? [{ name: 'rest-tls', mountPath: REST_TLS_DIR, readOnly: true }] : []),
+    ...(noSecretsDir ? [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }] : []),
   ];
   const userEnv = (t.env as V1EnvVar[] | undefined) ?? [];
   const resources = workerResources(kc);

@@ -53,6 +53,25 @@ describe('spec.runtime: the Sluice and the Apache runtime', () => {
     expect(c.securityContext.readOnlyRootFilesystem).to.equal(true);
   });
 
+  it("gives Apache's directory provider an existing allowed path when no Secret is mounted below it", () => {
+    // Apache refuses to start ("Path /etc/sluice/secrets does not exist") otherwise.
+    const mounts = (kc: KafkaConnect) =>
+      podSpec(kc).spec.containers[0].volumeMounts.filter((m: { mountPath: string }) =>
+        m.mountPath.startsWith('/etc/sluice/secrets'),
+      );
+    expect(mounts(cluster({ runtime: 'apache' }))).to.deep.equal([
+      { name: 'secrets', mountPath: '/etc/sluice/secrets', readOnly: true },
+    ]);
+    expect(podSpec(cluster({ runtime: 'apache' })).spec.volumes).to.deep.include({
+      name: 'secrets',
+      emptyDir: { sizeLimit: '1Mi' },
+    });
+    expect(mounts(cluster({ runtime: 'apache', connectorSecrets: ['db'] })).map((m: any) => m.mountPath)).to.deep.equal(
+      ['/etc/sluice/secrets/db'],
+    );
+    expect(mounts(cluster())).to.deep.equal([]);
+  });
+
   it('takes the operator setting for the Apache image, and spec.image over either', () => {
     expect(
       podSpec(cluster({ runtime: 'apache' }), { ...settings, apacheImage: 'r/a:1' }).spec.containers[0].image,
