@@ -23,6 +23,7 @@ import {
   collectionPath,
   objectKey,
   ownerKeys,
+  splitKey,
   type Informer,
   type Logger,
   type ResourceRef,
@@ -34,6 +35,7 @@ import { connectorReconciler } from './reconcile/connector-reconciler.js';
 import type { ReconcileDeps } from './reconcile/deps.js';
 import { Memories, newClusterMemory, newConnectorMemory } from './reconcile/memory.js';
 import { kafkaConnectReconciler } from './reconcile/kafka-connect-reconciler.js';
+import { ClusterWork } from './reconcile/cluster-work.js';
 
 export interface OperatorOptions {
   readonly kubeConfig: KubeConfig;
@@ -123,6 +125,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     logger,
     ...(o.restPkiPolicy ? { policy: o.restPkiPolicy } : {}),
   });
+  const clusterWork = new ClusterWork();
   const deps: ReconcileDeps = {
     clusters,
     connectors,
@@ -144,10 +147,21 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
           timeoutMs: 10_000,
         })),
     clusterGate: new ClusterGate(),
+    clusterWork,
     connectorDeleteGraceMs: o.connectorDeleteGraceMs ?? 120_000,
     now: () => new Date(),
     restartUnitMs: o.restartUnitMs ?? 60_000,
     logger,
+  };
+  // What the Connector reconciler remembers per connector (reconcile/memory.ts); each of its
+  // reconciles counts as in flight for its cluster (reconcile/cluster-work.ts).
+  const reconcileConnector = connectorReconciler(deps, new Memories(newConnectorMemory));
+  const trackedByCluster = (key: string) => {
+    const { namespace, name } = splitKey(key);
+    const cluster = connectors.get(namespace, name)?.spec.clusterRef.name;
+    return clusterWork.track(cluster === undefined ? undefined : `${namespace ?? ''}/${cluster}`, () =>
+      reconcileConnector(key),
+    );
   };
   const owned = ownerKeys('KafkaConnect', API_VERSION);
   const clusterController = new Controller({
@@ -179,8 +193,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
             .map((c) => objectKey(c)),
       },
     ],
-    // What the Connector reconciler remembers per connector (reconcile/memory.ts).
-    reconcile: connectorReconciler(deps, new Memories(newConnectorMemory)),
+    reconcile: trackedByCluster,
     workers: o.connectorWorkers ?? o.workers ?? 8,
     resyncPeriodMs: o.resyncPeriodMs,
     metrics,

@@ -12,6 +12,7 @@ import { finalizeDeletion } from './connector/finalize-deletion.js';
 import { ensureFinalizer } from './connector/ensure-finalizer.js';
 import { requireCluster } from './connector/require-cluster.js';
 import { waitForModeSwitch } from './connector/wait-for-mode-switch.js';
+import { waitForRuntimeSwitch } from './connector/wait-for-runtime-switch.js';
 import { probeCluster } from './connector/probe-cluster.js';
 import { sealSecrets } from './connector/seal-secrets.js';
 import { carryOffsets } from './connector/carry-offsets.js';
@@ -29,6 +30,7 @@ export const CONNECTOR_STEPS: readonly Step<ConnectorPass>[] = [
   ensureFinalizer,
   requireCluster,
   waitForModeSwitch,
+  waitForRuntimeSwitch,
   probeCluster,
   sealSecrets,
   carryOffsets,

@@ -5,6 +5,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Connector, KafkaConnect, Mode } from '../api/v1alpha1/index.js';
 import type { ConnectApi } from '../connect/connect-client.js';
 import type { ClusterGate } from '../connect/cluster-gate.js';
+import type { ClusterWork } from './cluster-work.js';
 import type { Applier, EventRecorder, Informer, Logger, RestClient } from '../kube/index.js';
 import type { OperatorSettings } from '../model/desired.js';
 import type { RestTlsManager } from '../tls/rest-tls-manager.js';
@@ -30,6 +31,8 @@ export interface ReconcileDeps {
   readonly workerFor: (kc: KafkaConnect, ordinal: number) => ConnectApi;
   /** Health of each cluster's REST API, shared by its connectors (and the cluster reconciler). */
   readonly clusterGate: ClusterGate;
+  /** Connector reconciles in flight per cluster, which a standalone runtime switch waits out (cluster-work.ts). */
+  readonly clusterWork: ClusterWork;
   /** How long a Connector's delete waits for its workers to confirm before the finalizer goes anyway. */
   readonly connectorDeleteGraceMs: number;
   readonly now: () => Date;
