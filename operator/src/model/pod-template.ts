@@ -59,10 +59,14 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
   ];
   const runtime = resolvedRuntime(kc);
   // Probes and Prometheus use the plain health port: no client certificate needed. Apache Kafka
-  // Connect has no such port (its /health is on the REST listener, behind mutual TLS): its probes
-  // check that the REST port accepts connections.
+  // Connect has no such port: its probes check that the REST port accepts connections, and its
+  // readiness asks GET /health (503 until the worker joined and started; a Service must not send
+  // REST requests to a worker whose port is open but which answers 404 for everything yet) when
+  // REST is plain HTTP (with REST TLS, /health sits behind mutual TLS, which kubelet cannot pass).
   const health =
     runtime === 'apache' ? { tcpSocket: { port: 'rest-api' } } : { httpGet: { path: '/health', port: 'health' } };
+  const ready =
+    runtime === 'apache' && !tls ? { httpGet: { path: '/health', port: 'rest-api', scheme: 'HTTP' } } : health;
   const metricsPort = runtimeTraits(kc).metricsPort;
   const metricsAnnotations: Record<string, string> =
     kc.spec.metrics?.enabled === false
@@ -122,7 +126,7 @@ export function podTemplate({ kc, image, configHash, dataVolume }: PodTemplateIn
           resources,
           volumeMounts: mounts,
           startupProbe: { ...health, periodSeconds: 2, failureThreshold: 60 },
-          readinessProbe: { ...health, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+          readinessProbe: { ...ready, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
           livenessProbe: { ...health, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
           securityContext: containerSecurity,
         },

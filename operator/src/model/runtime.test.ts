@@ -49,7 +49,14 @@ describe('spec.runtime: the Sluice and the Apache runtime', () => {
     expect(c.ports).to.deep.include({ name: 'tcp-prometheus', containerPort: 9404, protocol: 'TCP' });
     expect(t.metadata.annotations['prometheus.io/port']).to.equal('9404');
     expect(c.ports.map((p: { name: string }) => p.name)).to.not.include('health');
-    expect(c.readinessProbe.tcpSocket).to.deep.equal({ port: 'rest-api' });
+    // Ready once the worker answers /health (its REST port opens well before it can serve).
+    expect(c.readinessProbe.httpGet).to.deep.equal({ path: '/health', port: 'rest-api', scheme: 'HTTP' });
+    expect(c.startupProbe.tcpSocket).to.deep.equal({ port: 'rest-api' });
+    expect(c.livenessProbe.tcpSocket).to.deep.equal({ port: 'rest-api' });
+    // With REST TLS (mutual), kubelet cannot call /health: the port check only.
+    const withTls = podSpec(cluster({ runtime: 'apache', rest: { tls: { enabled: true } } } as never)).spec
+      .containers[0];
+    expect(withTls.readinessProbe.tcpSocket).to.deep.equal({ port: 'rest-api' });
     expect(c.securityContext.readOnlyRootFilesystem).to.equal(true);
   });
 
