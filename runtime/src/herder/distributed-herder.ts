@@ -5,32 +5,28 @@
 // Writes go through the config topic, which every worker reads in the same
 // order: REST calls on any worker write connector configs, target states and
 // restart requests there; the worker that runs a connector writes its task
-// configs. Each worker reacts to what it reads for the work it holds, and
-// the leader starts a rebalance when the set of connectors or tasks changed.
-// Membership callbacks and config reactions run one at a time (`serialized`).
-import {
-  ASSIGNMENT_CONFIG_MISMATCH,
-  ASSIGNMENT_NO_ERROR,
-  CONNECT_PROTOCOL_V2,
-  decodeAssignment,
-  decodeMetadata,
-  encodeAssignment,
-  encodeMetadata,
-  groupByConnector,
-  splitConnectorTasks,
-  type ConnectAssignment,
-} from '../distributed/connect-protocol.js';
-import { compareTaskIds, taskKey, type TaskId } from '../vocabulary/task-id.js';
-import { IncrementalCooperativeAssignor, type ConfiguredWork } from '../distributed/assignor.js';
-import type { AssignContext, GroupMember, GroupMembership } from '../distributed/group-membership.js';
-import type { ConfigSnapshot, ControlRecord, KafkaConfigStore } from '../storage/kafka-config-store.js';
+// configs. The herder composes one module per role (herder/distributed/):
+// the leader assigns work, the member applies what it is assigned, the
+// config reactor reacts to the config topic for the work held, held-work
+// keeps the books of that work, drain hands it all away, and rest-writes
+// holds the rules of REST writes. Membership callbacks, config reactions and
+// REST task restarts run one at a time (`queue`).
+import type { GroupMember, AssignContext, GroupMembership } from '../distributed/group-membership.js';
+import type { KafkaConfigStore } from '../storage/kafka-config-store.js';
 import type { StoredConnector } from '../storage/config-store.js';
 import type { KafkaOffsetStore } from '../storage/kafka-offset-store.js';
 import type { Logger } from '../util/logging.js';
-import { canonicalJson } from '../util/json.js';
 import type { RebalanceMetrics } from '../metrics/prometheus.js';
+import { taskKey, type TaskId } from '../vocabulary/task-id.js';
 import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
-import { AlreadyExistsError, NotFoundError, RebalanceInProgressError } from './errors.js';
+import { ConfigReactor } from './distributed/config-reactor.js';
+import { Drain, type DrainStatus } from './distributed/drain.js';
+import { HeldWork } from './distributed/held-work.js';
+import { Leader } from './distributed/leader.js';
+import { Member } from './distributed/member.js';
+import { checkWritable, forwardTaskRestart } from './distributed/rest-writes.js';
+import { AlreadyExistsError, NotFoundError } from './errors.js';
+import { SerialQueue } from './serial-queue.js';
 import type {
   ConnectorConfig,
   ConnectorInfo,
@@ -39,11 +35,10 @@ import type {
   HealthState,
   InitialState,
   RestartRequest,
-  TargetState,
 } from './types.js';
 
-/** Kafka Connect's message for requests that meet a rebalance (ConnectRestException 409). */
-export const REBALANCE_MESSAGE = 'Cannot complete request because of a conflicting operation (e.g. worker rebalance)';
+export type { DrainStatus } from './distributed/drain.js';
+export { REBALANCE_MESSAGE } from './distributed/rest-writes.js';
 
 export interface MembershipCallbacks {
   metadata(): Buffer;
@@ -68,51 +63,58 @@ export interface DistributedHerderOptions {
   readonly restScheme?: 'http' | 'https';
 }
 
-export interface DrainStatus {
-  draining: boolean;
-  /** true once a draining worker holds no work and no rebalance is under way */
-  drained: boolean;
-  connectors: number;
-  tasks: number;
-}
-
 export class DistributedHerder extends AbstractHerder {
   private readonly log: Logger;
-  private readonly assignor: IncrementalCooperativeAssignor;
+  private readonly queue = new SerialQueue();
   private membership?: GroupMembership;
-  private queue: Promise<unknown> = Promise.resolve();
-
-  /** The work this worker holds (what its metadata reports). */
-  private readonly connectorsHeld = new Set<string>();
-  private readonly tasksHeld = new Map<string, TaskId>();
-  /** What each held unit was started with, to tell which config changes concern it. */
-  private readonly connectorStartedWith = new Map<string, { config: string; target: TargetState }>();
-  private readonly taskStartedWith = new Map<string, string>();
-  /** How often each task was started here (GET /admin/assignment): proves that a rebalance left a task alone. */
-  private readonly taskStarts = new Map<string, number>();
-
-  private leaderId = '';
-  private leaderUrl = '';
-  private generation = -1;
-  private rebalancing = true;
-  /** connect-worker-rebalance-metrics: completed rebalances, their durations, when the last one ended */
-  private readonly rebalanceStats = { completed: 0, startedAt: Date.now(), totalMs: 0, maxMs: 0, endedAt: 0 };
-  private draining = false;
   private stopping = false;
-  private wasLeader = false;
-  /** The leader's view of the work when it last assigned, to notice config changes that need a rebalance. */
-  private assignedWork = '';
-  private delayTimer: NodeJS.Timeout | undefined;
-  private readonly now: () => number;
+  private readonly held: HeldWork;
+  private readonly leader: Leader;
+  private readonly member: Member;
+  private readonly drainer: Drain;
+  private readonly reactor: ConfigReactor;
 
   constructor(
     deps: HerderDeps,
     private readonly options: DistributedHerderOptions,
   ) {
     super(deps);
-    this.log = deps.logs.logger('sluice.herder.DistributedHerder');
-    this.assignor = new IncrementalCooperativeAssignor(options.scheduledRebalanceMaxDelayMs);
-    this.now = options.now ?? Date.now;
+    const log = (this.log = deps.logs.logger('sluice.herder.DistributedHerder'));
+    const { configs, offsets, url } = options;
+    const rejoin = (reason: string) => this.membership?.requestRejoin(reason);
+    this.held = new HeldWork({ worker: deps.worker, configs, log, reconfigure: (name) => void this.reconfigure(name) });
+    this.leader = new Leader({
+      configs,
+      log,
+      url,
+      scheduledRebalanceMaxDelayMs: options.scheduledRebalanceMaxDelayMs,
+      now: options.now ?? Date.now,
+    });
+    this.drainer = new Drain(log, rejoin);
+    const { held, leader } = this;
+    const { worker } = deps;
+    this.member = new Member({
+      configs,
+      offsets,
+      url,
+      held,
+      leader,
+      rejoin,
+      log,
+      worker,
+      draining: () => this.drainer.draining,
+    });
+    this.reactor = new ConfigReactor({
+      configs,
+      held,
+      leader,
+      rejoin,
+      log,
+      worker,
+      statuses: deps.statuses,
+      logs: deps.logs,
+      forgetTopics: (name) => this.activeTopics.delete(name),
+    });
   }
 
   protected stored(name: string): StoredConnector | undefined {
@@ -120,19 +122,25 @@ export class DistributedHerder extends AbstractHerder {
   }
 
   protected storedNames(): string[] {
-    return [...this.options.configs.snapshot().connectors.keys()];
+    return this.options.configs.names();
   }
 
   /** Joins the group; resolves after the first assignment was applied. */
   async start(): Promise<void> {
     const { configs } = this.options;
-    configs.onChange((names) => void this.serialized(() => this.onConfigChange(names)).catch((e) => this.fail(e)));
-    configs.onControl((record) => void this.serialized(() => this.onControl(record)).catch((e) => this.fail(e)));
+    const unlessStopping = (op: () => Promise<void>) => () => (this.stopping ? Promise.resolve() : op());
+    configs.onChange(
+      (names) =>
+        void this.queue.run(unlessStopping(() => this.reactor.onConfigChange(names))).catch((e) => this.fail(e)),
+    );
+    configs.onControl(
+      (record) => void this.queue.run(unlessStopping(() => this.reactor.onControl(record))).catch((e) => this.fail(e)),
+    );
     this.membership = this.options.membership({
-      metadata: () => this.metadata(),
-      assign: (members, context) => this.assign(members, context),
+      metadata: () => this.member.metadata(),
+      assign: (members, context) => this.leader.assign(members, context),
       onAssign: (assignment, generation, isLeader) =>
-        this.serialized(() => this.onAssign(assignment, generation, isLeader)),
+        this.queue.run(unlessStopping(() => this.member.onAssign(assignment, generation, isLeader))),
       onFatalError: (err) => {
         this.ready = false;
         this.log.error('Group membership failed', { error: (err as Error).message });
@@ -141,20 +149,16 @@ export class DistributedHerder extends AbstractHerder {
     });
     await this.membership.start();
     this.ready = true;
-    this.log.info('Distributed herder started', { url: this.options.url, generation: this.generation });
+    this.log.info('Distributed herder started', { url: this.options.url, generation: this.member.state.generation });
   }
 
   /** Stops all work (tasks commit their offsets), then leaves the group at once. */
   async stop(): Promise<void> {
     this.ready = false;
     this.stopping = true;
-    clearTimeout(this.delayTimer);
-    await this.serialized(async () => {
-      await this.deps.worker.stop();
-      this.connectorsHeld.clear();
-      this.tasksHeld.clear();
-    });
-    // Not inside serialized(): the membership may be waiting for an onAssign queued behind us.
+    this.member.stop();
+    await this.queue.run(() => this.held.releaseAll());
+    // Not inside the queue: the membership may be waiting for an onAssign queued behind us.
     await this.membership?.stop();
   }
 
@@ -164,64 +168,30 @@ export class DistributedHerder extends AbstractHerder {
     return super.health();
   }
 
-  // ---- drain ---------------------------------------------------------------
+  // ---- drain and what this worker holds --------------------------------------
 
   /** Hands this worker's work to the others: the leader gives a draining worker nothing. */
   drain(): DrainStatus {
-    if (!this.draining) {
-      this.draining = true;
-      this.log.info('Draining: handing all work to the other workers');
-      this.membership?.requestRejoin('drain requested');
-    }
+    this.drainer.start();
     return this.drainStatus();
   }
 
   /** Takes work again after a drain. */
   undrain(): DrainStatus {
-    if (this.draining) {
-      this.draining = false;
-      this.log.info('Drain cancelled: taking work again');
-      this.membership?.requestRejoin('drain cancelled');
-    }
+    this.drainer.cancel();
     return this.drainStatus();
   }
 
   drainStatus(): DrainStatus {
-    const connectors = this.connectorsHeld.size;
-    const tasks = this.tasksHeld.size;
-    return {
-      draining: this.draining,
-      drained: this.draining && !this.rebalancing && connectors === 0 && tasks === 0,
-      connectors,
-      tasks,
-    };
-  }
-
-  private rebalanceDone(): void {
-    const s = this.rebalanceStats;
-    const ms = Date.now() - s.startedAt;
-    s.completed++;
-    s.totalMs += ms;
-    s.maxMs = Math.max(s.maxMs, ms);
-    s.endedAt = Date.now();
-    this.rebalancing = false;
+    return this.drainer.status(
+      { connectors: this.held.connectorCount, tasks: this.held.taskCount },
+      this.member.state.rebalancing,
+    );
   }
 
   /** Kafka's connect-worker-rebalance-metrics and connect-coordinator-metrics of this worker. */
   rebalanceMetrics(): RebalanceMetrics {
-    const s = this.rebalanceStats;
-    return {
-      completed: s.completed,
-      epoch: this.generation,
-      rebalancing: this.rebalancing,
-      leaderName: this.leaderUrl,
-      protocol: 'sessioned',
-      avgMs: s.completed ? s.totalMs / s.completed : 0,
-      maxMs: s.maxMs,
-      sinceLastMs: s.endedAt ? Date.now() - s.endedAt : -1,
-      assignedConnectors: this.connectorsHeld.size,
-      assignedTasks: this.tasksHeld.size,
-    };
+    return this.member.rebalanceMetrics();
   }
 
   /** What this worker holds, for tests and the drain endpoint. */
@@ -232,322 +202,36 @@ export class DistributedHerder extends AbstractHerder {
     leaderUrl: string;
     taskStarts: Record<string, number>;
   } {
+    const { connectors, tasks, taskStarts } = this.held.view();
     return {
-      connectors: [...this.connectorsHeld].sort(),
-      tasks: [...this.tasksHeld.values()].sort(compareTaskIds),
-      generation: this.generation,
-      leaderUrl: this.leaderUrl,
-      taskStarts: Object.fromEntries(this.taskStarts),
+      connectors,
+      tasks,
+      generation: this.member.state.generation,
+      leaderUrl: this.member.state.leaderUrl,
+      taskStarts,
     };
-  }
-
-  // ---- group membership ----------------------------------------------------
-
-  private metadata(): Buffer {
-    if (!this.rebalancing) this.rebalanceStats.startedAt = Date.now();
-    this.rebalancing = true;
-    const configOffset = this.options.configs.snapshot().offset;
-    const allocation: ConnectAssignment = {
-      version: CONNECT_PROTOCOL_V2,
-      error: ASSIGNMENT_NO_ERROR,
-      leader: this.leaderId,
-      leaderUrl: this.leaderUrl,
-      configOffset,
-      assigned: groupByConnector([...this.connectorsHeld], [...this.tasksHeld.values()]),
-      revoked: [],
-      delay: 0,
-    };
-    return encodeMetadata({
-      version: CONNECT_PROTOCOL_V2,
-      url: this.options.url,
-      configOffset,
-      allocation: this.generation < 0 ? null : allocation,
-      ...(this.draining ? { draining: true } : {}),
-    });
-  }
-
-  /** The leader's job: catch up with the config topic, then run the assignor. */
-  private async assign(members: GroupMember[], context: AssignContext): Promise<Map<string, Buffer>> {
-    const decoded = members.map((m) => ({ memberId: m.memberId, metadata: decodeMetadata(m.metadata) }));
-    const wanted = decoded.reduce((max, m) => (m.metadata.configOffset > max ? m.metadata.configOffset : max), -1n);
-    await this.options.configs.refresh();
-    if (this.options.configs.snapshot().offset < wanted) await this.options.configs.refresh();
-    const snapshot = this.options.configs.snapshot();
-    const header = {
-      version: CONNECT_PROTOCOL_V2,
-      leader: context.leaderId,
-      leaderUrl: this.options.url,
-      configOffset: snapshot.offset,
-    };
-    const out = new Map<string, Buffer>();
-    if (snapshot.offset < wanted) {
-      this.log.warn('Leader is behind a member on the config topic: members re-read it and rejoin', {
-        leaderOffset: String(snapshot.offset),
-        memberOffset: String(wanted),
-      });
-      for (const m of decoded)
-        out.set(
-          m.memberId,
-          encodeAssignment({ ...header, error: ASSIGNMENT_CONFIG_MISMATCH, assigned: [], revoked: [], delay: 0 }),
-        );
-      return out;
-    }
-    // The previous rounds are only ours to remember if we led them.
-    if (!this.wasLeader) this.assignor.reset();
-    const work = configuredWork(snapshot);
-    const reports = decoded.map(({ memberId, metadata }) => {
-      const held = splitConnectorTasks(metadata.allocation?.assigned ?? []);
-      return {
-        memberId,
-        url: metadata.url,
-        connectors: held.connectors,
-        tasks: held.tasks,
-        draining: metadata.draining ?? false,
-      };
-    });
-    const result = this.assignor.assign(reports, work, this.now());
-    this.assignedWork = workSignature(work);
-    for (const [memberId, a] of result) {
-      out.set(memberId, encodeAssignment({ ...header, error: ASSIGNMENT_NO_ERROR, ...a }));
-    }
-    this.log.info('Computed assignments', {
-      generation: context.generationId,
-      members: members.length,
-      connectors: work.connectors.length,
-      tasks: work.tasks.length,
-      assignments: Object.fromEntries(
-        [...result].map(([id, a]) => [
-          reports.find((r) => r.memberId === id)?.url ?? id,
-          { assigned: a.assigned, revoked: a.revoked, delay: a.delay },
-        ]),
-      ),
-    });
-    return out;
-  }
-
-  private async onAssign(bytes: Buffer, generation: number, isLeader: boolean): Promise<void> {
-    if (this.stopping) return;
-    const assignment = bytes.length === 0 ? undefined : decodeAssignment(bytes);
-    this.generation = generation;
-    this.wasLeader = isLeader;
-    this.deps.worker.setGeneration(generation);
-    if (!assignment) {
-      this.rebalanceDone();
-      return;
-    }
-    this.leaderId = assignment.leader;
-    this.leaderUrl = assignment.leaderUrl;
-    if (assignment.error === ASSIGNMENT_CONFIG_MISMATCH) {
-      await this.options.configs.refresh();
-      this.membership?.requestRejoin('config mismatch');
-      return;
-    }
-    if (this.options.configs.snapshot().offset < assignment.configOffset) await this.options.configs.refresh();
-
-    const revoked = splitConnectorTasks(assignment.revoked);
-    const added = splitConnectorTasks(assignment.assigned);
-    if (revoked.tasks.length > 0) await this.stopTasks(revoked.tasks);
-    for (const c of revoked.connectors) await this.stopHeld(c);
-    for (const c of added.connectors) {
-      this.connectorsHeld.add(c);
-      await this.startConnector(c);
-    }
-    const newTasks = added.tasks.filter((t) => !this.tasksHeld.has(taskKey(t)));
-    for (const t of newTasks) this.tasksHeld.set(taskKey(t), t);
-    // A source task moved here continues from the offsets its last worker committed.
-    if (newTasks.some((t) => this.isSource(t.connector))) await this.options.offsets.refresh();
-    for (const t of newTasks) await this.startTask(t);
-    this.rebalanceDone();
-
-    const moved = revoked.connectors.length + revoked.tasks.length + added.connectors.length + added.tasks.length;
-    if (moved > 0)
-      this.log.info('Applied assignment', {
-        generation,
-        revoked: assignment.revoked,
-        assigned: assignment.assigned,
-        holds: { connectors: this.connectorsHeld.size, tasks: this.tasksHeld.size },
-      });
-    if (revoked.connectors.length + revoked.tasks.length > 0) this.membership?.requestRejoin('revoked work stopped');
-    clearTimeout(this.delayTimer);
-    if (assignment.delay > 0) {
-      this.delayTimer = setTimeout(
-        () => this.membership?.requestRejoin('scheduled rebalance'),
-        assignment.delay,
-      ).unref();
-    }
-    // Configs read while the leader was assigning may need another round.
-    if (isLeader && workSignature(configuredWork(this.options.configs.snapshot())) !== this.assignedWork)
-      this.membership?.requestRejoin('config changed');
-  }
-
-  // ---- reacting to the config topic ------------------------------------------
-
-  private async onConfigChange(names: string[]): Promise<void> {
-    if (this.stopping) return;
-    for (const name of names) {
-      const s = this.options.configs.get(name);
-      if (!s) {
-        await this.stopTasks([...this.tasksHeld.values()].filter((t) => t.connector === name));
-        if (this.connectorsHeld.has(name)) {
-          await this.stopHeld(name);
-          this.deps.statuses.remove(name);
-        }
-        this.activeTopics.delete(name);
-        continue;
-      }
-      const started = this.connectorStartedWith.get(name);
-      if (this.connectorsHeld.has(name) && started) {
-        if (started.config !== JSON.stringify(s.config)) {
-          await this.startConnector(name); // a new config: restart, and new task configs
-        } else if (started.target !== s.targetState) {
-          const from = started.target;
-          this.connectorStartedWith.set(name, { ...started, target: s.targetState });
-          if (from === 'STOPPED') await this.startConnector(name);
-          else {
-            await this.deps.worker.setConnectorTargetState(name, s.targetState);
-            // A connector created paused has no task configs yet: generate them now.
-            if (s.targetState === 'STARTED') await this.generateTaskConfigs(name);
-          }
-        }
-      }
-      for (const t of [...this.tasksHeld.values()].filter((x) => x.connector === name)) {
-        const config = s.taskConfigs[t.task];
-        if (!config) {
-          await this.stopTasks([t]); // the leader revokes it too
-          continue;
-        }
-        if (this.taskStartedWith.get(taskKey(t)) !== JSON.stringify(config)) await this.startTask(t);
-        else this.deps.worker.setTaskTargetState(t, s.targetState);
-      }
-    }
-    if (this.wasLeader && workSignature(configuredWork(this.options.configs.snapshot())) !== this.assignedWork)
-      this.membership?.requestRejoin('config changed');
-  }
-
-  private async onControl(record: ControlRecord): Promise<void> {
-    if (this.stopping) return;
-    if (record.kind === 'logger') {
-      try {
-        this.deps.logs.setLevel(record.namespace, record.level);
-      } catch (err) {
-        this.log.warn('Ignoring a cluster logger level', {
-          namespace: record.namespace,
-          error: (err as Error).message,
-        });
-      }
-      return;
-    }
-    const { connector, includeTasks, onlyFailed } = record;
-    if (!this.options.configs.get(connector)) return;
-    const failed = (state: string | undefined) => state === 'FAILED';
-    if (this.connectorsHeld.has(connector)) {
-      const state = this.deps.statuses.getConnector(connector)?.state;
-      if (!onlyFailed || failed(state)) {
-        this.log.info('Restarting connector on request', { connector });
-        await this.startConnector(connector);
-      }
-    }
-    if (!includeTasks) return;
-    const statuses = this.deps.statuses.getTasks(connector);
-    for (const t of [...this.tasksHeld.values()].filter((x) => x.connector === connector)) {
-      if (!onlyFailed || failed(statuses.get(t.task)?.state)) {
-        this.log.info('Restarting task on request', { connector, task: t.task });
-        await this.startTask(t);
-      }
-    }
-  }
-
-  // ---- running work ----------------------------------------------------------
-
-  private isSource(connector: string): boolean {
-    const s = this.options.configs.get(connector);
-    return s ? this.deps.worker.connectorType(s.config) === 'source' : false;
-  }
-
-  private async startConnector(name: string): Promise<void> {
-    const s = this.options.configs.get(name);
-    if (!s) return; // deleted meanwhile: the leader revokes it
-    try {
-      await this.deps.worker.startConnector(name, s.config, s.targetState, () => void this.reconfigure(name));
-    } catch (err) {
-      // The worker reports a connector that cannot start as FAILED; nothing it throws may stop the herder.
-      this.log.error('Failed to start connector', { connector: name, error: (err as Error).message });
-    }
-    this.connectorStartedWith.set(name, { config: JSON.stringify(s.config), target: s.targetState });
-    if (s.targetState === 'STARTED') await this.generateTaskConfigs(name);
-  }
-
-  private async stopHeld(name: string): Promise<void> {
-    this.connectorsHeld.delete(name);
-    this.connectorStartedWith.delete(name);
-    await this.deps.worker.stopConnector(name);
-  }
-
-  /** The connector's owner writes its task configs when they changed. */
-  private async generateTaskConfigs(name: string): Promise<void> {
-    const s = this.options.configs.get(name);
-    if (!s || s.targetState !== 'STARTED' || !this.deps.worker.isConnectorRunning(name)) return;
-    let next: ConnectorConfig[];
-    try {
-      next = await this.deps.worker.connectorTaskConfigs(name, s.config);
-    } catch (err) {
-      this.log.error('Connector failed to generate task configs', { connector: name, error: (err as Error).message });
-      return;
-    }
-    // Canonical: configs another runtime wrote (Apache's HashMap order) are the same configs.
-    if (canonicalJson(next) === canonicalJson(s.taskConfigs)) return;
-    this.log.info('Writing new task configs', { connector: name, tasks: next.length });
-    // Exactly-once source: fence the tasks of the generation being replaced first (KIP-618).
-    let fenced: boolean;
-    try {
-      fenced = await this.deps.worker.fenceSourceTasks(name, s.config, s.taskConfigs, next);
-    } catch (err) {
-      this.log.error('Failed to fence the previous task generation; task configs not written', {
-        connector: name,
-        error: (err as Error).message,
-      });
-      return;
-    }
-    await this.options.configs.putTaskConfigs(name, next);
-    if (fenced) await this.options.configs.putTaskCount(name, next.length);
   }
 
   /** The connector asked for new task configs (e.g. it found new tables or files). */
   private reconfigure(name: string): Promise<void> {
-    return this.serialized(async () => {
-      if (this.connectorsHeld.has(name)) await this.generateTaskConfigs(name);
-    }).catch((err: unknown) =>
-      this.log.error('Task reconfiguration failed', { connector: name, error: (err as Error).message }),
-    );
-  }
-
-  private async startTask(t: TaskId): Promise<void> {
-    const s = this.options.configs.get(t.connector);
-    const config = s?.taskConfigs[t.task];
-    if (!s || !config) {
-      // Its config is not committed (yet): it starts once it is, through onConfigChange.
-      this.taskStartedWith.delete(taskKey(t));
-      return;
-    }
-    this.taskStartedWith.set(taskKey(t), JSON.stringify(config));
-    this.taskStarts.set(taskKey(t), (this.taskStarts.get(taskKey(t)) ?? 0) + 1);
-    await this.deps.worker.startTask(t, s.config, config, s.targetState);
-  }
-
-  private async stopTasks(tasks: TaskId[]): Promise<void> {
-    for (const t of tasks) {
-      this.tasksHeld.delete(taskKey(t));
-      this.taskStartedWith.delete(taskKey(t));
-    }
-    await this.deps.worker.stopTasks(tasks);
+    return this.queue
+      .run(async () => {
+        if (this.held.holdsConnector(name)) await this.held.generateTaskConfigs(name);
+      })
+      .catch((err: unknown) =>
+        this.log.error('Task reconfiguration failed', { connector: name, error: (err as Error).message }),
+      );
   }
 
   // ---- REST writes ------------------------------------------------------------
 
   /** Writes are refused (409) while the group rebalances, as Kafka Connect does. */
   private checkWritable(): void {
-    if (!this.ready || this.rebalancing || this.membership?.state !== 'stable')
-      throw new RebalanceInProgressError(REBALANCE_MESSAGE);
+    checkWritable({
+      ready: this.ready,
+      rebalancing: this.member.state.rebalancing,
+      membershipStable: this.membership?.state === 'stable',
+    });
   }
 
   async putConnectorConfig(
@@ -616,20 +300,18 @@ export class DistributedHerder extends AbstractHerder {
     if (task < 0 || task >= s.taskConfigs.length)
       throw new NotFoundError(`Task ${taskKey({ connector: name, task })} not found`);
     const id = { connector: name, task };
-    if (this.tasksHeld.has(taskKey(id))) {
-      await this.serialized(() => this.startTask(id));
+    if (this.held.holdsTask(id)) {
+      await this.queue.run(() => this.held.startTask(id));
       return;
     }
-    const owner = this.deps.statuses.getTasks(name).get(task)?.workerId;
-    if (!owner || owner === this.deps.worker.workerId) throw new RebalanceInProgressError(REBALANCE_MESSAGE);
-    const url = `${this.options.restScheme ?? 'http'}://${owner}/connectors/${encodeURIComponent(name)}/tasks/${task}/restart`;
-    let res: Response;
-    try {
-      res = await (this.options.fetch ?? fetch)(url, { method: 'POST', signal: AbortSignal.timeout(30_000) });
-    } catch {
-      throw new RebalanceInProgressError(REBALANCE_MESSAGE);
-    }
-    if (res.status >= 300) throw new RebalanceInProgressError(REBALANCE_MESSAGE);
+    await forwardTaskRestart({
+      owner: this.deps.statuses.getTasks(name).get(task)?.workerId,
+      self: this.deps.worker.workerId,
+      connector: name,
+      task,
+      scheme: this.options.restScheme ?? 'http',
+      fetch: this.options.fetch ?? fetch,
+    });
   }
 
   async alterConnectorOffsets(name: string, offsets: ConnectorOffsets): Promise<string> {
@@ -675,30 +357,7 @@ export class DistributedHerder extends AbstractHerder {
     await this.options.configs.putLoggerLevel(namespace, level);
   }
 
-  // ---- internals ------------------------------------------------------------
-
-  private serialized<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(op);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   private fail(err: unknown): void {
     this.log.error('Reacting to the config topic failed', { error: (err as Error).message });
   }
-}
-
-/** Every connector and every committed task of the config topic. */
-export function configuredWork(snapshot: ConfigSnapshot): ConfiguredWork {
-  const connectors: string[] = [];
-  const tasks: TaskId[] = [];
-  for (const [connector, s] of snapshot.connectors) {
-    connectors.push(connector);
-    for (let task = 0; task < s.taskConfigs.length; task++) tasks.push({ connector, task });
-  }
-  return { connectors, tasks };
-}
-
-function workSignature(work: ConfiguredWork): string {
-  return JSON.stringify([work.connectors, work.tasks.map(taskKey)]);
 }

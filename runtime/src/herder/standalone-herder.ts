@@ -8,6 +8,7 @@ import { canonicalJson } from '../util/json.js';
 import type { Logger } from '../util/logging.js';
 import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
 import { AlreadyExistsError, NotFoundError } from './errors.js';
+import { SerialQueue } from './serial-queue.js';
 import { taskKey } from '../vocabulary/task-id.js';
 import type {
   ConnectorConfig,
@@ -23,7 +24,7 @@ import type {
 const RECONFIGURE_RETRY_MS = 5000;
 
 export class StandaloneHerder extends AbstractHerder {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly log: Logger;
 
   constructor(
@@ -47,23 +48,18 @@ export class StandaloneHerder extends AbstractHerder {
     await this.configs.start();
     const names = this.configs.names();
     for (const name of names)
-      await this.serialized(() => this.startConnectorAndTasks(name)).catch((err: unknown) =>
-        this.log.error('Connector failed to start', { connector: name, error: (err as Error).message }),
-      );
+      await this.queue
+        .run(() => this.startConnectorAndTasks(name))
+        .catch((err: unknown) =>
+          this.log.error('Connector failed to start', { connector: name, error: (err as Error).message }),
+        );
     this.ready = true;
     this.log.info('Standalone herder started', { connectors: names.length });
   }
 
   async stop(): Promise<void> {
     this.ready = false;
-    await this.serialized(() => this.deps.worker.stop());
-  }
-
-  /** Runs state changes one at a time, in arrival order. */
-  private serialized<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(op);
-    this.queue = run.catch(() => undefined);
-    return run;
+    await this.queue.run(() => this.deps.worker.stop());
   }
 
   async putConnectorConfig(
@@ -73,7 +69,7 @@ export class StandaloneHerder extends AbstractHerder {
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
     const full = { ...config, name };
     this.checkConfig(full);
-    return this.serialized(async () => {
+    return this.queue.run(async () => {
       const existing = this.configs.get(name);
       if (existing && !allowReplace) throw new AlreadyExistsError(`Connector ${name} already exists`);
       if (existing) await this.stopConnectorAndTasks(name);
@@ -102,7 +98,7 @@ export class StandaloneHerder extends AbstractHerder {
   }
 
   async deleteConnector(name: string): Promise<void> {
-    await this.serialized(async () => {
+    await this.queue.run(async () => {
       this.require(name);
       await this.configs.removeConnector(name);
       await this.stopConnectorAndTasks(name);
@@ -112,7 +108,7 @@ export class StandaloneHerder extends AbstractHerder {
   }
 
   async pauseConnector(name: string): Promise<void> {
-    await this.serialized(async () => {
+    await this.queue.run(async () => {
       const s = this.require(name);
       if (s.targetState === 'PAUSED') return;
       if (s.targetState === 'STOPPED') {
@@ -126,7 +122,7 @@ export class StandaloneHerder extends AbstractHerder {
   }
 
   async resumeConnector(name: string): Promise<void> {
-    await this.serialized(async () => {
+    await this.queue.run(async () => {
       const s = this.require(name);
       if (s.targetState === 'STARTED') return;
       const wasStopped = s.targetState === 'STOPPED';
@@ -141,7 +137,7 @@ export class StandaloneHerder extends AbstractHerder {
   }
 
   async stopConnector(name: string): Promise<void> {
-    await this.serialized(async () => {
+    await this.queue.run(async () => {
       const s = this.require(name);
       await this.configs.put(name, { ...s, targetState: 'STOPPED', taskConfigs: [] });
       await this.stopConnectorAndTasks(name);
@@ -156,7 +152,7 @@ export class StandaloneHerder extends AbstractHerder {
   ): Promise<ConnectorStateInfo | null> {
     this.require(name);
     if (!includeTasks && !onlyFailed) {
-      await this.serialized(() => this.restartConnectorOnly(name));
+      await this.queue.run(() => this.restartConnectorOnly(name));
       return null;
     }
     const before = await this.connectorStatus(name);
@@ -167,7 +163,7 @@ export class StandaloneHerder extends AbstractHerder {
       connector: restartConnector ? { ...before.connector, state: 'RESTARTING' } : before.connector,
       tasks: before.tasks.map((t) => (tasks.includes(t.id) ? { ...t, state: 'RESTARTING' } : t)),
     };
-    await this.serialized(async () => {
+    await this.queue.run(async () => {
       if (restartConnector) await this.restartConnectorOnly(name);
       await this.restartTasks(name, tasks);
     });
@@ -178,11 +174,11 @@ export class StandaloneHerder extends AbstractHerder {
     const s = this.require(name);
     if (task < 0 || task >= s.taskConfigs.length)
       throw new NotFoundError(`Task ${taskKey({ connector: name, task })} not found`);
-    await this.serialized(() => this.restartTasks(name, [task]));
+    await this.queue.run(() => this.restartTasks(name, [task]));
   }
 
   async alterConnectorOffsets(name: string, body: ConnectorOffsets): Promise<string> {
-    return this.serialized(async () => {
+    return this.queue.run(async () => {
       const s = this.requireStopped(name);
       await this.writeOffsets(name, s, body);
       return 'The offsets for this connector have been altered successfully';
@@ -190,7 +186,7 @@ export class StandaloneHerder extends AbstractHerder {
   }
 
   async resetConnectorOffsets(name: string): Promise<string> {
-    return this.serialized(async () => {
+    return this.queue.run(async () => {
       await this.clearOffsets(name, this.requireStopped(name));
       return 'The offsets for this connector have been reset successfully';
     });
@@ -273,11 +269,13 @@ export class StandaloneHerder extends AbstractHerder {
    * old ones and the reconfiguration is tried again a little later.
    */
   private reconfigure(name: string): Promise<void> {
-    return this.serialized(() => this.reconfigureNow(name)).catch((err: unknown) => {
-      this.log.error('Task reconfiguration failed', { connector: name, error: (err as Error).message });
-      if ((err as { retriable?: boolean }).retriable === true && this.ready)
-        setTimeout(() => void this.reconfigure(name), RECONFIGURE_RETRY_MS).unref();
-    });
+    return this.queue
+      .run(() => this.reconfigureNow(name))
+      .catch((err: unknown) => {
+        this.log.error('Task reconfiguration failed', { connector: name, error: (err as Error).message });
+        if ((err as { retriable?: boolean }).retriable === true && this.ready)
+          setTimeout(() => void this.reconfigure(name), RECONFIGURE_RETRY_MS).unref();
+      });
   }
 
   private async reconfigureNow(name: string): Promise<void> {
