@@ -119,6 +119,7 @@ export async function handleRuntimeSwitch(deps: ReconcileDeps, kc: KafkaConnect,
     return;
   }
   // Reconciles of its connectors that began before the switch may still talk to the old worker.
+  const key = `${namespace ?? ''}/${kc.metadata.name}`;
   if (!(await deps.clusterWork.settled(key, IN_FLIGHT_WAIT_MS)))
     deps.logger.warn('connector reconciles still running at a runtime switch; capturing the offsets anyway', {
       cluster: key,
