@@ -91,15 +91,15 @@ start() {
 
 healthy() { curl -sf --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$SERVER/$1" | grep -q ok; }
 
-up() {
-  bash "$SLUICE_ROOT/e2e/env/build-k8s.sh"
-  mkdir -p "$DIR"
-  pki
+start_etcd() {
   start etcd --name sluice --data-dir "$DIR/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
     --initial-cluster "sluice=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
   wait_for 30 etcd curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+}
+
+start_apiserver() {
   start kube-apiserver --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
     --bind-address "${APISERVER_BIND_ADDRESS:-0.0.0.0}" --advertise-address "${APISERVER_ADVERTISE_ADDRESS:-$NODE_IP}" --secure-port "$APISERVER_PORT" \
     --authorization-mode Node,RBAC --anonymous-auth=false \
@@ -111,6 +111,14 @@ up() {
     --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true \
     --profiling=false
   wait_for 90 kube-apiserver healthy readyz
+}
+
+up() {
+  bash "$SLUICE_ROOT/e2e/env/build-k8s.sh"
+  mkdir -p "$DIR"
+  pki
+  start_etcd
+  start_apiserver
   start kube-controller-manager --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "${CONTROLLER_MANAGER_PORT:-10257}" --leader-elect=false \
@@ -132,8 +140,22 @@ down() {
   log "kubernetes down"
 }
 
+# restart_control_plane: the chaos run's fault (bench/chaos.ts): the
+# apiserver and etcd stopped (SIGTERM) and started again on the same
+# arguments and data; the controller-manager, the scheduler, the node and
+# every client reconnect by themselves.
+restart_control_plane() {
+  pid_alive "$DIR/kube-apiserver.pid" && pid_alive "$DIR/etcd.pid" || die "the control plane is not running"
+  stop_pid "$DIR/kube-apiserver.pid" 20
+  stop_pid "$DIR/etcd.pid" 20
+  start_etcd
+  start_apiserver
+  log "etcd and kube-apiserver restarted"
+}
+
 case "${1:-}" in
   up) up ;;
+  restart-control-plane) restart_control_plane ;;
   down) down ;;
   clean) down; rm -rf "$DIR" ;;
   status) for c in "${COMPONENTS[@]}"; do pid_alive "$DIR/$c.pid" || { echo "stopped ($c)"; exit 1; }; done; echo "running $SERVER" ;;
@@ -141,5 +163,5 @@ case "${1:-}" in
   # For node.sh: identities signed by this control plane's CA.
   cert) shift; mkdir -p "$PKI"; cert "$@"; echo "$PKI" ;;
   kubeconfig-for) shift; kubeconfig "$@" ;;
-  *) echo "usage: $0 up|down|clean|status|kubeconfig" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|clean|status|kubeconfig|restart-control-plane" >&2; exit 2 ;;
 esac

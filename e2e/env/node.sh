@@ -173,6 +173,11 @@ import_images() {
   done
 }
 
+start_kubelet() {
+  start kubelet "$K8S_BIN/kubelet" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/node.kubeconfig" \
+    --root-dir "$DIR/kubelet" --cert-dir "$DIR/kubelet/pki" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
+}
+
 node_ready() {
   [ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
 }
@@ -207,8 +212,7 @@ up() {
     mount --bind "$DIR/kubelet" "$DIR/kubelet"
   fi
   mount --make-rshared "$DIR/kubelet"
-  start kubelet "$K8S_BIN/kubelet" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/node.kubeconfig" \
-    --root-dir "$DIR/kubelet" --cert-dir "$DIR/kubelet/pki" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
+  start_kubelet
   start kube-proxy "$K8S_BIN/kube-proxy" --config "$DIR/kube-proxy.yaml"
   start coredns "$COREDNS_BIN/coredns" -conf "$DIR/Corefile"
   start provisioner "$K8S_BIN/provisioner" --kubeconfig "$DIR/provisioner.kubeconfig" \
@@ -307,6 +311,28 @@ import_extra() {
   touch "$stamp"
 }
 
+# restart_kubelet: the chaos run's fault (bench/chaos.ts): kubelet stopped
+# (SIGTERM) and started again on the same config; the pods' containers keep
+# running meanwhile.
+restart_kubelet() {
+  pid_alive "$DIR/kubelet.pid" || die "kubelet is not running"
+  stop_pid "$DIR/kubelet.pid" 20
+  start_kubelet
+  wait_for 60 "kubelet healthy (log: $DIR/kubelet.log)" curl -sf "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
+  log "kubelet restarted"
+}
+
+# pod_pid <namespace> <pod> [container]: the host pid of the pod's running
+# container (the first one, or the named one), for faults injected from the
+# host (SIGKILL, iptables in its network namespace).
+pod_pid() {
+  local args=(ps -q --state running --label "io.kubernetes.pod.namespace=$1" --label "io.kubernetes.pod.name=$2")
+  [ -n "${3:-}" ] && args+=(--name "^$3\$")
+  local id; id=$("${CRICTL[@]}" "${args[@]}" | head -1)
+  [ -n "$id" ] || die "no running container in pod $1/$2"
+  "${CRICTL[@]}" inspect -o go-template --template '{{.info.pid}}' "$id"
+}
+
 case "${1:-}" in
   net) if ! other_owner; then net_up; fi ;;
   import-apache) import_extra apache ;;
@@ -316,5 +342,7 @@ case "${1:-}" in
   clean) down; rm -rf "$DIR" "$SLUICE_STATE/images" ;;
   status) status ;;
   info) info ;;
-  *) echo "usage: $0 net|up|down|clean|status|info|import-apache|import-debezium" >&2; exit 2 ;;
+  restart-kubelet) restart_kubelet ;;
+  pod-pid) shift; pod_pid "$@" ;;
+  *) echo "usage: $0 net|up|down|clean|status|info|import-apache|import-debezium|restart-kubelet|pod-pid NS POD [CONTAINER]" >&2; exit 2 ;;
 esac

@@ -59,6 +59,9 @@ function grants(rules: Rule[]): Record<string, string[]> {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
 
+/** What `helm install` creates: the chart without its hooks (the uninstall hook: helm-uninstall-hook.test.ts). */
+const renderInstalled = async (...args: Parameters<typeof render>) =>
+  (await render(...args)).filter((o) => !o.metadata.annotations?.['helm.sh/hook']);
 const byKind = (objs: Manifest[], kind: string) => objs.filter((o) => o.kind === kind);
 const one = (objs: Manifest[], kind: string) => {
   const found = byKind(objs, kind);
@@ -196,7 +199,7 @@ describe('helm chart helm/sluice @env', function () {
     });
 
     it('renders a hardened operator Deployment wired to the values', async () => {
-      const objs = await render(env(), { release: 'ops', namespace: 'sluice-system' });
+      const objs = await renderInstalled(env(), { release: 'ops', namespace: 'sluice-system' });
       const deploy = one(objs, 'Deployment');
       const pod = deploy.spec.template.spec;
       const container = pod.containers[0];
@@ -242,7 +245,7 @@ describe('helm chart helm/sluice @env', function () {
       expect(svc.spec.selector).to.deep.equal(deploy.spec.selector.matchLabels);
       expect(byKind(objs, 'ServiceMonitor')).to.deep.equal([], 'ServiceMonitor is off by default');
 
-      const custom = await render(env(), {
+      const custom = await renderInstalled(env(), {
         release: 'ops',
         values: {
           image: { repository: 'registry.example/sluice-operator', tag: '9.9.9', pullPolicy: 'Always' },
@@ -268,7 +271,7 @@ describe('helm chart helm/sluice @env', function () {
     });
 
     it('watching all namespaces: one ClusterRole with exactly the operator rules, bound to its ServiceAccount', async () => {
-      const objs = await render(env(), { release: 'ops', namespace: 'sluice-system' });
+      const objs = await renderInstalled(env(), { release: 'ops', namespace: 'sluice-system' });
       const role = one(objs, 'ClusterRole');
       expect(grants(role.rules)).to.deep.equal(OPERATOR_RULES);
       const binding = one(objs, 'ClusterRoleBinding');
@@ -286,7 +289,7 @@ describe('helm chart helm/sluice @env', function () {
     });
 
     it('watchNamespaces: a Role + RoleBinding with the operator rules in each, nothing cluster-wide', async () => {
-      const objs = await render(env(), {
+      const objs = await renderInstalled(env(), {
         release: 'ops',
         namespace: 'sluice-system',
         values: { watchNamespaces: ['team-a', 'team-b'] },
@@ -306,7 +309,11 @@ describe('helm chart helm/sluice @env', function () {
     });
 
     it('replicas 2: leader election on, rolling updates, and a Role for its Lease only in the release namespace', async () => {
-      const objs = await render(env(), { release: 'ops', namespace: 'sluice-system', values: { replicas: 2 } });
+      const objs = await renderInstalled(env(), {
+        release: 'ops',
+        namespace: 'sluice-system',
+        values: { replicas: 2 },
+      });
       const deploy = one(objs, 'Deployment');
       expect(deploy.spec.replicas).to.equal(2);
       expect(deploy.spec.strategy).to.equal(undefined);
@@ -334,7 +341,7 @@ describe('helm chart helm/sluice @env', function () {
       expect(pdb.spec.maxUnavailable).to.equal(1);
       expect(pdb.spec.selector.matchLabels).to.deep.equal(deploy.spec.selector.matchLabels);
       // leaderElection.enabled turns it on with one replica too.
-      const single = await render(env(), { values: { leaderElection: { enabled: true } } });
+      const single = await renderInstalled(env(), { values: { leaderElection: { enabled: true } } });
       // One replica: no budget (it would block every drain or protect nothing).
       expect(byKind(single, 'PodDisruptionBudget')).to.have.length(0);
       expect(containerEnv(one(single, 'Deployment')).SLUICE_LEADER_ELECTION).to.equal('true');

@@ -13,9 +13,15 @@
 //   SLUICE_CONNECTOR_DELETE_GRACE_SECONDS  how long a Connector's delete waits for its workers (default 120)
 //   SLUICE_CONNECTOR_WORKERS    concurrent Connector reconciles (default 8)
 //   LOG_LEVEL                   debug|info|warn|error (default info)
+// `sluice-operator release-finalizers` (the chart's pre-delete hook) stops the
+// operator's Deployment (SLUICE_OPERATOR_DEPLOYMENT in SLUICE_OPERATOR_NAMESPACE,
+// pods SLUICE_OPERATOR_POD_LABELS) and removes the Connector finalizers in
+// SLUICE_WATCH_NAMESPACES (operator/src/uninstall.ts).
 import winston from 'winston';
 import { loadKubeConfig } from './kube/index.js';
+import { RestClient } from './kube/rest.js';
 import { startOperator } from './operator.js';
+import { releaseFinalizers } from './uninstall.js';
 
 const env = process.env;
 const list = (v: string | undefined) =>
@@ -39,7 +45,22 @@ const logger = winston.createLogger({
   transports: [new winston.transports.Console()],
 });
 
+async function uninstall(): Promise<void> {
+  const { kubeConfig } = loadKubeConfig();
+  const deployment = env['SLUICE_OPERATOR_DEPLOYMENT'];
+  if (!deployment) throw new Error('SLUICE_OPERATOR_DEPLOYMENT is required for release-finalizers');
+  const released = await releaseFinalizers(new RestClient(kubeConfig), {
+    namespace: env['SLUICE_OPERATOR_NAMESPACE'] ?? env['POD_NAMESPACE'] ?? 'default',
+    deployment,
+    podSelector: env['SLUICE_OPERATOR_POD_LABELS'] ?? 'app.kubernetes.io/name=sluice-operator',
+    namespaces: list(env['SLUICE_WATCH_NAMESPACES']),
+    log: (message, meta) => logger.info(message, meta),
+  });
+  logger.info('Connector finalizers released', { released });
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'release-finalizers') return uninstall();
   const { kubeConfig, source } = loadKubeConfig();
   const operatorNamespace = env['SLUICE_OPERATOR_NAMESPACE'] ?? env['POD_NAMESPACE'] ?? 'default';
   const running = await startOperator({

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { kafkaJs } from '../kafka/client.js';
 import { isGroupRebalance } from './worker-sink-task.js';
 
 describe('WorkerSinkTask: group rebalance errors', () => {
@@ -8,5 +9,20 @@ describe('WorkerSinkTask: group rebalance errors', () => {
     expect(isGroupRebalance(Object.assign(new Error('x'), { type: 'TOPIC_AUTHORIZATION_FAILED' }))).to.equal(false);
     expect(isGroupRebalance(new Error('put failed'))).to.equal(false);
     expect(isGroupRebalance(null)).to.equal(false);
+  });
+
+  it("sees the rebalance inside kafkajs's retrier wrappers (a commit refused after a network partition)", () => {
+    const { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSNonRetriableError } =
+      kafkaJs as unknown as Record<string, new (...args: unknown[]) => Error>;
+    // What consumer.commitOffsets threw in the chaos run: UNKNOWN_MEMBER_ID, wrapped by the retrier.
+    const refused = new KafkaJSProtocolError!({
+      type: 'UNKNOWN_MEMBER_ID',
+      code: 25,
+      message: 'The coordinator is not aware of this member',
+    });
+    expect(isGroupRebalance(new KafkaJSNonRetriableError!(refused, { cause: refused }))).to.equal(true);
+    expect(isGroupRebalance(new KafkaJSNumberOfRetriesExceeded!(refused, { cause: refused }))).to.equal(true);
+    const denied = new KafkaJSProtocolError!({ type: 'GROUP_AUTHORIZATION_FAILED', code: 30, message: 'denied' });
+    expect(isGroupRebalance(new KafkaJSNonRetriableError!(denied, { cause: denied }))).to.equal(false);
   });
 });

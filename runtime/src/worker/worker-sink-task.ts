@@ -40,8 +40,16 @@ const REBALANCE_ERRORS = new Set([
   'COORDINATOR_NOT_AVAILABLE',
   'COORDINATOR_LOAD_IN_PROGRESS',
 ]);
-export const isGroupRebalance = (err: unknown): boolean =>
-  REBALANCE_ERRORS.has(String((err as { type?: unknown } | null)?.type ?? ''));
+export function isGroupRebalance(err: unknown): boolean {
+  // kafkajs's retrier wraps what it gives up on (KafkaJSNonRetriableError,
+  // KafkaJSNumberOfRetriesExceeded) with the broker's error as the cause: a
+  // commit refused with UNKNOWN_MEMBER_ID after a partition arrives wrapped.
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    if (REBALANCE_ERRORS.has(String((e as { type?: unknown }).type ?? ''))) return true;
+    e = (e as { cause?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return false;
+}
 
 export class WorkerSinkTask extends WorkerTask {
   /** next offset to consume per partition, for what put() has received */

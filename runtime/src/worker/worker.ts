@@ -164,12 +164,13 @@ export class Worker {
     const log = this.opts.logs.logger('sluice.worker.WorkerConnector', { connector: name });
     this.startups.connector.attempts++;
     let version: string | undefined;
+    const startedIn = this.generation;
     const report = (state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'UNASSIGNED', trace?: string) =>
       this.opts.status.connector(name, {
         state,
         workerId: this.workerId,
         trace: trace === undefined ? undefined : maskSecrets(trace),
-        generation: this.generation,
+        generation: releaseGeneration(state, startedIn, this.generation),
         version,
       });
     let connector: AnyConnector;
@@ -352,12 +353,13 @@ export class Worker {
     this.startups.task.attempts++;
     const log = this.opts.logs.logger('sluice.worker.WorkerTask', { connector: id.connector, task: id.task });
     let version: string | undefined;
+    const startedIn = this.generation;
     const reportStatus = (state: 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED', trace?: string) =>
       this.opts.status.task(id.connector, id.task, {
         state,
         workerId: this.workerId,
         trace: trace === undefined ? undefined : maskSecrets(trace),
-        generation: this.generation,
+        generation: releaseGeneration(state, startedIn, this.generation),
         version,
       });
     let metricsOf: TaskMetrics | undefined;
@@ -472,4 +474,17 @@ export class Worker {
     await this.stopTasks(this.taskIds());
     for (const name of this.connectorNames()) await this.stopConnector(name);
   }
+}
+
+/**
+ * The generation a status is written with. UNASSIGNED (this worker let go of
+ * the work) carries the generation the work was started in: a worker that fell
+ * out of the group (cut off from Kafka past its session) and rejoins is told
+ * to let go in a newer generation than the one in which another worker has
+ * meanwhile started the same work; with the newer generation its UNASSIGNED
+ * would replace that worker's RUNNING (found by the chaos run: tasks running
+ * but reported UNASSIGNED for good).
+ */
+export function releaseGeneration(state: string, startedIn: number, current: number): number {
+  return state === 'UNASSIGNED' ? startedIn : current;
 }
