@@ -343,6 +343,8 @@ case "${1:-}" in
   status) status ;;
   info) info ;;
   restart-kubelet) restart_kubelet ;;
+  # Images of this tree (images.sh build) into the running node's containerd; new pods use them.
+  import-images) import_images ;;
   pod-pid) shift; pod_pid "$@" ;;
-  *) echo "usage: $0 net|up|down|clean|status|info|import-apache|import-debezium|restart-kubelet|pod-pid NS POD [CONTAINER]" >&2; exit 2 ;;
+  *) echo "usage: $0 net|up|down|clean|status|info|import-apache|import-debezium|import-images|restart-kubelet|pod-pid NS POD [CONTAINER]" >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@
 // finalizer back, then takes the finalizer off every Connector it watched.
 // The connectors on the workers are left as they are: the workers keep
 // running them until their KafkaConnect or namespace is deleted.
-import { FINALIZER } from './reconcile/connector-reconciler.js';
+import { CONNECTOR_FINALIZER as FINALIZER } from './model/labels.js';
 import type { RestClient } from './kube/rest.js';
 
 export interface ReleaseOptions {
