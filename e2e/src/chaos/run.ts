@@ -345,7 +345,7 @@ export async function runChaos(env: NodeEnv, o: ChaosOptions): Promise<ChaosResu
     FAULTS.map((f) => [f, { injected: 0, recoveryMs: [] }]),
   );
   const kindOf: Fault[] = []; // by injection number - 1
-  let minutes = 0;
+  let minutes: number;
 
   try {
     say(`namespace ${ns}; windows log ${windowsLog(env)}`);

@@ -37,6 +37,25 @@ describe('kafkajs client', () => {
     });
   });
 
+  it("finds the messages of a send whose partition is missing from kafkajs's answer (it skipped that partition on a retry)", async () => {
+    const script = `
+      const { createKafka, unacknowledged } = await import(${JSON.stringify(new URL('./client.js', import.meta.url).href)});
+      const { createRequire } = await import('node:module');
+      const silent = { error() {}, warn() {}, info() {}, debug() {}, child() { return silent; } };
+      createKafka({ clientId: 't', props: { 'bootstrap.servers': '127.0.0.1:1' }, logger: silent });
+      const group = createRequire(${JSON.stringify(import.meta.url)})('kafkajs/src/producer/groupMessagesPerPartition.js');
+      const messages = [0, 1, 2, 3, 4].map((i) => ({ value: String(i) }));
+      group({ topic: 't', partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }], messages, partitioner: ({ message }) => Number(message.value) % 2 });
+      const sent = [{ topic: 't', messages }];
+      const onlyZero = unacknowledged(sent, [{ topicName: 't', partition: 0, errorCode: 0 }]);
+      const both = unacknowledged(sent, [{ topicName: 't', partition: 0, errorCode: 0 }, { topicName: 't', partition: 1, errorCode: 0 }]);
+      console.log(JSON.stringify({ onlyZero, both }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+    const { onlyZero, both } = JSON.parse(stdout);
+    expect(onlyZero).to.deep.equal([{ topic: 't', messages: [{ value: '1' }, { value: '3' }] }]);
+    expect(both).to.deep.equal([]);
+  });
+
   it('drops every aborted record in a READ_COMMITTED consumer fetch, whatever order the broker lists the transactions in', async () => {
     // What a SIGKILLed worker left: producer 44's transaction began at 2404, producer 45's at 2412,
     // and the coordinator aborted 45's first, so the broker lists [45@2412, 44@2404]. kafkajs's own

@@ -5,6 +5,7 @@
 // slow or failing offset store never holds up the records. A Kafka outage
 // never fails the task: the batch is sent again until Kafka is back
 // (outage-retry.ts); errors.tolerance decides only for records Kafka refuses.
+import { unacknowledged } from '../kafka/client.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../util/json.js';
 import { SKIPPED, type ErrorHandler } from './error-handler.js';
@@ -46,7 +47,19 @@ export class AtLeastOnceDelivery implements SourceDelivery {
       // what Kafka refuses is for errors.tolerance.
       const sent = await errors.execute({ stage: 'KAFKA_PRODUCE', className: 'Producer' }, () =>
         this.deps.outage.run('acknowledge records', async () => {
-          for (; done < chunks.length; done++) await producer.sendBatch({ acks: -1, topicMessages: chunks[done]! });
+          for (; done < chunks.length; done++) {
+            let chunk = chunks[done]!;
+            // kafkajs may resolve a send without writing some partitions (kafka/client.ts, unacknowledged):
+            // those messages are sent again until every partition was acknowledged.
+            for (;;) {
+              const missed = unacknowledged(chunk, await producer.sendBatch({ acks: -1, topicMessages: chunk }));
+              if (missed.length === 0) break;
+              this.deps.log.warn('Kafka did not acknowledge every partition of a send; sending those records again', {
+                records: missed.reduce((n, t) => n + t.messages.length, 0),
+              });
+              chunks[done] = chunk = missed;
+            }
+          }
         }),
       );
       if (sent === SKIPPED)
