@@ -279,7 +279,10 @@ export class PostgresSourceTask implements SourceTask {
       const xid = num(stored.txId);
       const lsn = num(stored.lsn);
       // Events of a transaction partly emitted before the restart come again: skip those already stored.
-      if ('lsn_commit' in stored && xid !== null && lsn !== null && stored.messageType !== 'COMMIT')
+      // Debezium 3.x's own streaming offsets have no lsn_commit (lsn_proc is the last event's LSN, inside
+      // its transaction), so the whole transaction comes again after a migration from Debezium.
+      const streaming = 'lsn_commit' in stored || 'lsn_proc' in stored;
+      if (streaming && xid !== null && lsn !== null && stored.messageType !== 'COMMIT')
         this.skip = { xid, lsn };
     }
     if (snapshot) {
