@@ -282,8 +282,7 @@ export class PostgresSourceTask implements SourceTask {
       // Debezium 3.x's own streaming offsets have no lsn_commit (lsn_proc is the last event's LSN, inside
       // its transaction), so the whole transaction comes again after a migration from Debezium.
       const streaming = 'lsn_commit' in stored || 'lsn_proc' in stored;
-      if (streaming && xid !== null && lsn !== null && stored.messageType !== 'COMMIT')
-        this.skip = { xid, lsn };
+      if (streaming && xid !== null && lsn !== null && stored.messageType !== 'COMMIT') this.skip = { xid, lsn };
     }
     if (snapshot) {
       startLsn = (await this.snapshot(sql, slot.exists)).streamFrom;
