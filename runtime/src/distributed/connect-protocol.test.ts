@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { SchemaError } from '../errors.js';
 import {
   CONNECTOR_TASK,
-  SchemaError,
   decodeAssignment,
   decodeMetadata,
   encodeAssignment,

@@ -18,10 +18,9 @@
 // Decoding follows Java's "tolerate missing fields with defaults": a payload
 // that ends before allocation/revoked/delay reads as null/empty/0, so V0
 // payloads decode with the same reader.
-import { SchemaError, WireReader, WireWriter } from './wire.js';
+import { WireReader, WireWriter } from './wire.js';
 import type { TaskId } from '../vocabulary/task-id.js';
-
-export { SchemaError } from './wire.js';
+import { SchemaError } from '../errors.js';
 
 export const CONNECT_PROTOCOL_V0 = 0;
 export const CONNECT_PROTOCOL_V1 = 1;

@@ -2,11 +2,7 @@
 // org.apache.kafka.common.protocol.types.Type writes them: the Connect group
 // protocol's member metadata and assignments are built from these, and the
 // Java workers read them byte for byte.
-
-/** Thrown when bytes do not follow the expected schema (Java: SchemaException). */
-export class SchemaError extends Error {
-  override readonly name = 'SchemaError';
-}
+import { SchemaError } from '../errors.js';
 
 /** Appends Kafka primitives to a growing list of chunks; `toBuffer()` joins them. */
 export class WireWriter {

@@ -10,7 +10,6 @@ import type { SourcePartition } from '../sdk/index.js';
 import type { LogRegistry } from '../util/logging.js';
 import type { Worker } from '../worker/worker.js';
 import { connectorConfigDef } from '../worker/connector-config.js';
-import { BadRequestError, ForbiddenError, NotFoundError, connectorNotFound } from './errors.js';
 import {
   configKeyInfo,
   invalidConfigMessage,
@@ -39,6 +38,7 @@ import type {
   TaskInfo,
   TaskStateInfo,
 } from './types.js';
+import { BadRequestError, ForbiddenError, NotFoundError, connectorNotFound } from '../errors.js';
 
 export const RUNTIME_VERSION = '0.1.0';
 

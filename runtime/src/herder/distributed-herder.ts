@@ -25,7 +25,6 @@ import { HeldWork } from './distributed/held-work.js';
 import { Leader } from './distributed/leader.js';
 import { Member } from './distributed/member.js';
 import { checkWritable, forwardTaskRestart } from './distributed/rest-writes.js';
-import { AlreadyExistsError, NotFoundError } from './errors.js';
 import { SerialQueue } from './serial-queue.js';
 import type {
   ConnectorConfig,
@@ -36,6 +35,7 @@ import type {
   InitialState,
   RestartRequest,
 } from './types.js';
+import { AlreadyExistsError, NotFoundError } from '../errors.js';
 
 export type { DrainStatus } from './distributed/drain.js';
 export { REBALANCE_MESSAGE } from './distributed/rest-writes.js';

@@ -7,7 +7,6 @@ import type { ConfigStore, StoredConnector } from '../storage/config-store.js';
 import { canonicalJson } from '../util/json.js';
 import type { Logger } from '../util/logging.js';
 import { AbstractHerder, targetFromInitial, type HerderDeps } from './abstract-herder.js';
-import { AlreadyExistsError, NotFoundError } from './errors.js';
 import { SerialQueue } from './serial-queue.js';
 import { taskKey } from '../vocabulary/task-id.js';
 import type {
@@ -19,6 +18,7 @@ import type {
   RestartRequest,
   TargetState,
 } from './types.js';
+import { AlreadyExistsError, NotFoundError } from '../errors.js';
 
 /** How long a reconfiguration whose task configs could not be stored waits before it is tried again. */
 const RECONFIGURE_RETRY_MS = 5000;

@@ -9,12 +9,12 @@ import {
   TRANSACTION_BOUNDARY_CONNECTOR_UNSUPPORTED,
 } from '../worker/connector-config.js';
 import { listOf } from '../worker/transformation-chain.js';
-import { BadRequestError } from './errors.js';
 import { withPrefix } from '../config/worker-config.js';
 import { checkOverrides, clientsUsed } from '../config/client-override-policy.js';
 import { compileJavaRegex } from '../transforms/java-regex.js';
 import { DEFAULT_LIMITS, connectorNameError, limitErrors, type ConnectorLimits } from '../worker/connector-limits.js';
 import type { ConfigInfos, ConfigKeyInfo, ConnectorConfig } from './types.js';
+import { BadRequestError } from '../errors.js';
 
 export function configKeyInfo(key: ConfigKey): ConfigKeyInfo {
   const hasDefault = key.defaultValue !== undefined && typeof key.defaultValue !== 'symbol';

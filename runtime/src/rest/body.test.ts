@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseJsonBody, toConfigPatch, toConnectorConfig } from './body.js';
-import { RestError } from './http-errors.js';
+import { RestError } from '../errors.js';
 
 function statusOfThrow(fn: () => unknown): number | undefined {
   try {

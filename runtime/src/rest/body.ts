@@ -3,7 +3,8 @@
 // that a wrong shape is a 400 rather than a TypeError (500) deeper down.
 import type { IncomingMessage } from 'node:http';
 import type { ConnectorConfig } from '../herder/types.js';
-import { badRequest, payloadTooLarge, RestError, unsupportedMediaType } from './http-errors.js';
+import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors.js';
+import { RestError } from '../errors.js';
 
 /**
  * Reads the whole body, failing with 413 as soon as it exceeds `maxBytes`

@@ -532,7 +532,7 @@ describe('REST /connectors', () => {
     });
 
     it('GET answers 403 when the herder forbids it', async () => {
-      const { ForbiddenError } = await import('../herder/errors.js');
+      const { ForbiddenError } = await import('../errors.js');
       t.herder.connectorActiveTopics = async () => {
         throw new ForbiddenError('Topic tracking is disabled.');
       };

@@ -1,6 +1,5 @@
 // An in-memory Herder for the REST tests: just enough behaviour to give every
 // route a realistic answer, plus a call log and hooks to make calls fail or hang.
-import { AlreadyExistsError, BadRequestError, connectorNotFound, NotFoundError } from '../herder/errors.js';
 import type {
   ConfigInfos,
   ConfigKeyInfo,
@@ -19,6 +18,7 @@ import type {
   TaskInfo,
   TaskStateInfo,
 } from '../herder/types.js';
+import { AlreadyExistsError, BadRequestError, NotFoundError, connectorNotFound } from '../errors.js';
 
 interface FakeConnector {
   config: ConnectorConfig;

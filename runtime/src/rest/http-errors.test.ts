@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { registerSecret } from '../util/secret-mask.js';
+import { ConfigError, ConnectError, DataError } from '../sdk/errors.js';
+import { toErrorResponse } from './http-errors.js';
 import {
   AlreadyExistsError,
   BadRequestError,
@@ -7,9 +9,8 @@ import {
   HerderError,
   NotFoundError,
   NotReadyError,
-} from '../herder/errors.js';
-import { ConfigError, ConnectError, DataError } from '../sdk/errors.js';
-import { RestError, toErrorResponse } from './http-errors.js';
+  RestError,
+} from '../errors.js';
 
 describe('REST error mapping', () => {
   const cases: Array<[string, unknown, number]> = [

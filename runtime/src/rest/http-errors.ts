@@ -5,22 +5,11 @@
 import { STATUS_CODES } from 'node:http';
 import { ConfigError, DataError } from '../sdk/errors.js';
 import { maskSecrets } from '../util/secret-mask.js';
+import { RestError } from '../errors.js';
 
 export interface ErrorBody {
   error_code: number;
   message: string;
-}
-
-/** An error raised by the REST layer itself, carrying its HTTP status. */
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'RestError';
-  }
 }
 
 export const badRequest = (message: string) => new RestError(400, message);

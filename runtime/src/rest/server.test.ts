@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { request as httpRequest } from 'node:http';
 import { ConfigError, DataError } from '../sdk/errors.js';
-import { RebalanceInProgressError } from '../herder/errors.js';
 import { createRestServer, parseTarget } from './server.js';
 import { FakeHerder } from './fake-herder.test-support.js';
 import { call, parseRaw, raw, startTestServer, type TestServer } from './http.test-support.js';
+import { RebalanceInProgressError } from '../errors.js';
 
 const FILE_SOURCE = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 

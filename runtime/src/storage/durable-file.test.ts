@@ -5,8 +5,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { FileConfigStore } from './file-config-store.js';
 import { DurableFile } from './durable-file.js';
-import { StoreUnavailableError } from './errors.js';
 import { FileOffsetStore } from './file-offset-store.js';
+import { StoreUnavailableError } from '../errors.js';
 
 /** A write function that fails (EROFS, as a read-only volume does) while `broken` is true. */
 function flakyWrite() {

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readFileIfExists, writeFileAtomic } from '../util/atomic-file.js';
-import { StoreUnavailableError } from './errors.js';
+import { StoreUnavailableError } from '../errors.js';
 
 export interface DurableFileOptions {
   /** attempts per write (default 3) */

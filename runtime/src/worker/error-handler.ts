@@ -2,6 +2,7 @@
 // tolerance (skip) for bad records, logging, and the dead letter queue.
 import type { ConnectRecord } from '../sdk/index.js';
 import type { Logger } from '../util/logging.js';
+import { ToleranceExceededError } from '../errors.js';
 
 export type Stage =
   | 'KEY_CONVERTER'
@@ -47,14 +48,6 @@ export interface ErrorHandlerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
   readonly onError?: (kind: 'failure' | 'skipped' | 'retry' | 'logged') => void;
-}
-
-/** Raised when an error exceeds the tolerance; fails the task. */
-export class ToleranceExceededError extends Error {
-  constructor(stage: Stage, cause: unknown) {
-    super(`Tolerance exceeded in error handler (stage ${stage})`, { cause });
-    this.name = 'ConnectException';
-  }
 }
 
 export const SKIPPED: unique symbol = Symbol('skipped');

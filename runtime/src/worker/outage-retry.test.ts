@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { kafkaJs } from '../kafka/client.js';
 import { LogRegistry } from '../util/logging.js';
-import { OutageRetry, StoppedDuringOutageError } from './outage-retry.js';
+import { OutageRetry } from './outage-retry.js';
+import { StoppedDuringOutageError } from '../errors.js';
 
 const { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } = kafkaJs as unknown as Record<
   string,

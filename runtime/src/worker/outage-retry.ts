@@ -5,15 +5,7 @@
 // error goes to the caller unchanged.
 import { isKafkaOutage } from '../kafka/errors.js';
 import type { Logger } from '../util/logging.js';
-
-/** The task was asked to stop while Kafka was still away; the operation never happened. */
-export class StoppedDuringOutageError extends Error {
-  readonly code = 'STOPPED_DURING_OUTAGE';
-  constructor(what: string, cause: unknown) {
-    super(`Stopped while waiting for Kafka to ${what}`, { cause });
-    this.name = 'StoppedDuringOutageError';
-  }
-}
+import { StoppedDuringOutageError } from '../errors.js';
 
 export interface OutageRetryOptions {
   readonly log: Logger;

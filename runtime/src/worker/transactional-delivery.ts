@@ -11,7 +11,8 @@ import type { SourceRecord } from '../sdk/index.js';
 import { produceChunks } from './produce-chunks.js';
 import type { PendingOffset, PreparedBatch } from './source-batch.js';
 import type { SourceDelivery, SourceDeliveryDeps } from './source-delivery.js';
-import { taskKey, type TaskId } from '../vocabulary/task-id.js';
+import { taskKey } from '../vocabulary/task-id.js';
+import { ProducerFencedError } from '../errors.js';
 
 /** How an exactly-once source task commits (KIP-618). */
 export interface SourceTaskTransactions {
@@ -44,19 +45,6 @@ export function isFencedError(err: unknown): boolean {
   const e = err as { type?: string; code?: number } | undefined;
   // INVALID_PRODUCER_EPOCH (47) for the request versions kafkajs speaks; PRODUCER_FENCED (90) for newer ones.
   return e?.type === 'INVALID_PRODUCER_EPOCH' || e?.type === 'PRODUCER_FENCED' || e?.code === 47 || e?.code === 90;
-}
-
-/** A task instance that lost its transactional id to a newer one: it must stop and never write again. */
-export class ProducerFencedError extends Error {
-  constructor(id: TaskId, transactionalId: string, cause: unknown) {
-    super(
-      `Task ${taskKey(id)} was fenced out: transactional id '${transactionalId}' was taken over by a ` +
-        `newer instance of the task or by the fencing of its task generation (or its transaction timed out); ` +
-        `its open transaction is discarded`,
-      { cause },
-    );
-    this.name = 'ProducerFencedException';
-  }
 }
 
 export class TransactionalDelivery implements SourceDelivery {

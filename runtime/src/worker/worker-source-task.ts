@@ -9,11 +9,12 @@ import type { SourceTask } from '../sdk/index.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { AtLeastOnceDelivery } from './at-least-once-delivery.js';
 import { SKIPPED } from './error-handler.js';
-import { OutageRetry, StoppedDuringOutageError } from './outage-retry.js';
+import { OutageRetry } from './outage-retry.js';
 import { MAX_RECORDS_PER_SEND, prepareBatch, type PreparedBatch } from './source-batch.js';
 import type { SourceDelivery, SourceDeliveryDeps } from './source-delivery.js';
 import { TransactionalDelivery, type SourceTaskTransactions } from './transactional-delivery.js';
 import { WorkerTask, type TaskDeps } from './worker-task.js';
+import { StoppedDuringOutageError } from '../errors.js';
 
 export interface SourceTaskDeps extends TaskDeps {
   readonly task: SourceTask;

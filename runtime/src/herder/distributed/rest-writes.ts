@@ -1,8 +1,8 @@
+import { RebalanceInProgressError } from '../../errors.js';
 // What REST writes on a distributed worker need beyond the config topic:
 // the rule that writes wait for a stable group (409 while it rebalances, as
 // Kafka Connect answers), and a task restart forwarded to the worker that
 // runs the task (its worker_id in the status topic).
-import { RebalanceInProgressError } from '../errors.js';
 
 /** Kafka Connect's message for requests that meet a rebalance (ConnectRestException 409). */
 export const REBALANCE_MESSAGE = 'Cannot complete request because of a conflicting operation (e.g. worker rebalance)';
