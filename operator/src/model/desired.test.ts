@@ -1,23 +1,11 @@
 import { expect } from 'chai';
-import type { KafkaConnect } from '../api/v1alpha1/index.js';
-import { desired, type OperatorSettings } from './desired.js';
+import { desired } from './desired.js';
 import { CONFIG_HASH_ANNOTATION } from './labels.js';
 import { workerProperties } from './worker-properties.js';
+import { TEST_SETTINGS, testCluster } from './kafka-connect.test-support.js';
 
-const settings: OperatorSettings = {
-  defaultImage: 'sluice/runtime:0.1.0',
-  operatorPodLabels: { app: 'sluice-operator' },
-  operatorNamespace: 'sluice-system',
-};
-
-function cluster(spec: Partial<KafkaConnect['spec']> = {}): KafkaConnect {
-  return {
-    apiVersion: 'sluice.dev/v1alpha1',
-    kind: 'KafkaConnect',
-    metadata: { name: 'demo', namespace: 'apps', uid: 'uid-1', generation: 1 },
-    spec: { bootstrapServers: 'kafka:9092', ...spec },
-  };
-}
+const settings = TEST_SETTINGS;
+const cluster = testCluster;
 
 const find = (objs: any[], kind: string) => objs.filter((o) => o.kind === kind);
 

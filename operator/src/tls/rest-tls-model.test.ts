@@ -1,24 +1,12 @@
 import { expect } from 'chai';
-import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { desired } from '../model/desired.js';
 import { workerProperties } from '../model/worker-properties.js';
 import { planPki } from './rest-pki-plan.js';
 import { clientMaterialFromSecret, pkiStateFromSecrets, restTlsSecrets, serverHosts } from './rest-tls-model.js';
+import { TEST_SETTINGS, testCluster } from '../model/kafka-connect.test-support.js';
 
-const settings = {
-  defaultImage: 'sluice/runtime:0.1.0',
-  operatorPodLabels: { app: 'sluice-operator' },
-  operatorNamespace: 'sluice-system',
-};
-
-function cluster(spec: Partial<KafkaConnect['spec']> = {}): KafkaConnect {
-  return {
-    apiVersion: 'sluice.dev/v1alpha1',
-    kind: 'KafkaConnect',
-    metadata: { name: 'demo', namespace: 'apps', uid: 'uid-1', generation: 1 },
-    spec: { bootstrapServers: 'kafka:9092', ...spec },
-  };
-}
+const settings = TEST_SETTINGS;
+const cluster = testCluster;
 
 describe('REST TLS in the desired objects', function () {
   this.timeout(30_000);
