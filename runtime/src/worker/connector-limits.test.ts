@@ -15,6 +15,30 @@ import { connectorNameError, type ConnectorLimits } from './connector-limits.js'
 import { parseOverridePolicy, type OverridePolicy } from '../config/client-override-policy.js';
 import { Worker } from './worker.js';
 
+/** A worker with in-memory offsets, no log output, and its status reports collected in `statuses`. */
+function testWorker(
+  workerProps: Record<string, string>,
+  plugins: ReturnType<typeof builtinPlugins>,
+  workerLimits: ConstructorParameters<typeof Worker>[0]['limits'],
+  statuses: Array<{ name: string; status: Status }>,
+): Worker {
+  return new Worker({
+    workerId: 'w1',
+    workerProps,
+    plugins,
+    offsets: new MemoryOffsetStore(),
+    status: {
+      connector: (name, status) => statuses.push({ name, status }),
+      task: (c, t, status) => statuses.push({ name: `${c}-${t}`, status }),
+    },
+    logs: new LogRegistry('OFF', new Writable({ write: (_c, _e, done) => done() })),
+    providers: new ConfigProviders(workerProps),
+    offsetFlushIntervalMs: 1000,
+    gracefulShutdownMs: 1000,
+    limits: workerLimits,
+  });
+}
+
 const limits = (dir: string, tasksMaxLimit = 8, overridePolicy: OverridePolicy = 'All'): ConnectorLimits => ({
   tasksMaxLimit,
   fileAllowedPaths: AllowedPaths.parse('sluice.file.allowed.paths', [dir]),
@@ -172,21 +196,7 @@ describe('connector limits', () => {
       plugins.add({ type: 'sink', class: 'test.Throwing', version: '1', create: ThrowingConnector });
       plugins.add({ type: 'sink', class: 'test.Counting', version: '1', create: CountingConnector });
       const workerProps = { 'key.converter': 'StringConverter', 'value.converter': 'StringConverter' };
-      return new Worker({
-        workerId: 'w1',
-        workerProps,
-        plugins,
-        offsets: new MemoryOffsetStore(),
-        status: {
-          connector: (name, status) => statuses.push({ name, status }),
-          task: (c, t, status) => statuses.push({ name: `${c}-${t}`, status }),
-        },
-        logs: new LogRegistry('OFF', new Writable({ write: (_c, _e, done) => done() })),
-        providers: new ConfigProviders(workerProps),
-        offsetFlushIntervalMs: 1000,
-        gracefulShutdownMs: 1000,
-        limits: limits(dir),
-      });
+      return testWorker(workerProps, plugins, limits(dir), statuses);
     };
     const last = (name: string) => statuses.filter((s) => s.name === name).at(-1)?.status;
 
@@ -234,21 +244,7 @@ describe('connector limits', () => {
         'config.providers': 'dir',
         'config.providers.dir.class': 'org.apache.kafka.common.config.provider.DirectoryConfigProvider',
       };
-      const w = new Worker({
-        workerId: 'w1',
-        workerProps,
-        plugins: builtinPlugins(),
-        offsets: new MemoryOffsetStore(),
-        status: {
-          connector: (name, status) => statuses.push({ name, status }),
-          task: (c, t, status) => statuses.push({ name: `${c}-${t}`, status }),
-        },
-        logs: new LogRegistry('OFF', new Writable({ write: (_c, _e, done) => done() })),
-        providers: new ConfigProviders(workerProps),
-        offsetFlushIntervalMs: 1000,
-        gracefulShutdownMs: 1000,
-        limits: limits(dir),
-      });
+      const w = testWorker(workerProps, builtinPlugins(), limits(dir), statuses);
       const config = { 'connector.class': 'FileStreamSink', topics: 't', file: `\${dir:${secrets}:path}` };
       await w.startConnector('f', config, 'STARTED', () => undefined);
       expect(last('f')?.state).to.equal('FAILED');
@@ -323,21 +319,7 @@ describe('connector limits', () => {
     it('a stored config whose overrides the policy refuses fails its task when the client is built', async () => {
       const statuses: Array<{ name: string; status: Status }> = [];
       const workerProps = { 'key.converter': 'StringConverter', 'value.converter': 'StringConverter' };
-      const w = new Worker({
-        workerId: 'w1',
-        workerProps,
-        plugins: builtinPlugins(),
-        offsets: new MemoryOffsetStore(),
-        status: {
-          connector: (name, status) => statuses.push({ name, status }),
-          task: (c, t, status) => statuses.push({ name: `${c}-${t}`, status }),
-        },
-        logs: new LogRegistry('OFF', new Writable({ write: (_c, _e, done) => done() })),
-        providers: new ConfigProviders(workerProps),
-        offsetFlushIntervalMs: 1000,
-        gracefulShutdownMs: 1000,
-        limits: limits(dir, 8, 'None'),
-      });
+      const w = testWorker(workerProps, builtinPlugins(), limits(dir, 8, 'None'), statuses);
       const config = { name: 'o', 'connector.class': 'FileStreamSource', topic: 't', ...redirect };
       await w.startTask({ connector: 'o', task: 0 }, config, { topic: 't' }, 'STARTED');
       const status = statuses.filter((s) => s.name === 'o-0').at(-1)?.status;
