@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -42,10 +42,17 @@ export async function debianPgBin(): Promise<string> {
   return `/usr/lib/postgresql/${v}/bin`;
 }
 
-function nodeAddressHere(): string | null {
-  for (const addrs of Object.values(networkInterfaces()))
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && a.address === NODE_IP) return NODE_IP;
-  return null;
+/**
+ * The node's address when this machine has it (on the node's bridge), else null. Probed by binding
+ * a listener to it: os.networkInterfaces() leaves out an interface without carrier, which the
+ * bridge is while no pod runs on the node.
+ */
+function nodeAddressHere(): Promise<string | null> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(null));
+    probe.listen(0, NODE_IP, () => probe.close(() => resolve(NODE_IP)));
+  });
 }
 
 export interface PrivatePostgresOptions {
@@ -69,7 +76,7 @@ export class PrivatePostgres {
     const data = path.join(dir, 'data');
     const password = randomBytes(16).toString('hex');
     const port = await freePort();
-    const podHost = nodeAddressHere();
+    const podHost = await nodeAddressHere();
     const owner = await serverOwner();
     if (owner) await chown(dir, owner.uid, owner.gid);
     const pwfile = path.join(dir, 'pw');
