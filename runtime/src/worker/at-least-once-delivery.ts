@@ -51,9 +51,15 @@ export class AtLeastOnceDelivery implements SourceDelivery {
             let chunk = chunks[done]!;
             // kafkajs may resolve a send without writing some partitions (kafka/client.ts, unacknowledged):
             // those messages are sent again until every partition was acknowledged.
-            for (;;) {
+            // A few times at once, then as an outage: backoff, and an end when the task stops (a send that
+            // never acknowledges must not spin).
+            for (let attempt = 1; ; attempt++) {
               const missed = unacknowledged(chunk, await producer.sendBatch({ acks: -1, topicMessages: chunk }));
               if (missed.length === 0) break;
+              if (attempt >= 3)
+                throw Object.assign(new Error('Kafka did not acknowledge every partition of a send'), {
+                  name: 'KafkaJSNumberOfRetriesExceeded',
+                });
               this.deps.log.warn('Kafka did not acknowledge every partition of a send; sending those records again', {
                 records: missed.reduce((n, t) => n + t.messages.length, 0),
               });
