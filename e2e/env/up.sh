@@ -4,6 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$SLUICE_STATE"
 bash "$SLUICE_ROOT/e2e/env/prereqs.sh"
+# The node's images are built with the project's own Node and packages.
+bash "$SLUICE_ROOT/e2e/env/deps.sh"
 # The node's network first: Kafka also listens on the node's address for pods.
 if [ "${SLUICE_NODE:-1}" != 0 ] && bash "$SLUICE_ROOT/e2e/env/node.sh" net \
     && [ "$(cat "$NODE_OWNER_FILE" 2>/dev/null)" = "$SLUICE_STATE" ]; then

@@ -25,7 +25,7 @@ describe('Kafka status store records', () => {
     );
   });
 
-  it('an UNASSIGNED read from the topic does not replace a RUNNING of the same or a newer generation (Apache)', () => {
+  it("an UNASSIGNED read from the topic does not replace another worker's RUNNING of the same or a newer generation", () => {
     const state = new StatusState();
     const running = '{"state":"RUNNING","trace":null,"worker_id":"w2","generation":4,"version":"1"}';
     expect(state.applyRecord('status-task-c-0', running)).to.equal(true);
@@ -34,6 +34,18 @@ describe('Kafka status store records', () => {
     expect(state.getTask({ connector: 'c', task: 0 })?.state).to.equal('RUNNING');
     const newer = '{"state":"UNASSIGNED","trace":null,"worker_id":"w1","generation":5,"version":"1"}';
     expect(state.applyRecord('status-task-c-0', newer)).to.equal(true);
+    expect(state.getTask({ connector: 'c', task: 0 })?.state).to.equal('UNASSIGNED');
+  });
+
+  it("a worker's own UNASSIGNED replaces its RUNNING, even with the older generation the task started in", () => {
+    // The task started in generation 19, reported RUNNING again in 21 (a target-state change), and was
+    // released: its UNASSIGNED carries 19. Read by another worker, it must end the RUNNING, or a stopped
+    // connector lists the task as RUNNING for good.
+    const state = new StatusState();
+    const running = encodeStatus({ state: 'RUNNING', workerId: 'w1', generation: 21 });
+    expect(state.applyRecord('status-task-c-0', running)).to.equal(true);
+    const released = encodeStatus({ state: 'UNASSIGNED', workerId: 'w1', generation: 19 });
+    expect(state.applyRecord('status-task-c-0', released)).to.equal(true);
     expect(state.getTask({ connector: 'c', task: 0 })?.state).to.equal('UNASSIGNED');
   });
 

@@ -76,15 +76,22 @@ export function canOverride(current: Status | undefined, next: Status): boolean 
 }
 
 /**
- * Apache's rule for task statuses read from the topic: an UNASSIGNED of the
- * same or an older generation does not replace a RUNNING (a worker that
- * stopped the task had not read that another one started it).
+ * For task statuses read from the topic: an UNASSIGNED from one worker of the
+ * same or an older generation does not replace another worker's RUNNING (the
+ * worker that let go of the task had not read that another one started it).
+ * Apache reads every status as it comes; this guards the chaos run's case of
+ * a worker that rejoins after a cut and releases work another worker holds.
+ * A worker's own UNASSIGNED always replaces its own RUNNING: it carries the
+ * generation the task started in (worker.ts, releaseGeneration), which may
+ * be older than that of the worker's last RUNNING or PAUSED, and a task left
+ * RUNNING for good would keep a stopped connector listing it.
  */
 export function staleUnassigned(current: Status | undefined, next: Status): boolean {
   return (
     next.state === 'UNASSIGNED' &&
     current !== undefined &&
     current.state === 'RUNNING' &&
+    current.workerId !== next.workerId &&
     current.generation >= next.generation
   );
 }
