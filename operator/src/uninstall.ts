@@ -6,7 +6,9 @@
 // finalizer back, then takes the finalizer off every Connector it watched.
 // The connectors on the workers are left as they are: the workers keep
 // running them until their KafkaConnect or namespace is deleted.
+import { CONNECTORS } from './api/v1alpha1/index.js';
 import { CONNECTOR_FINALIZER as FINALIZER } from './model/labels.js';
+import { collectionPath, objectPath } from './kube/resource-path.js';
 import type { RestClient } from './kube/rest.js';
 
 export interface ReleaseOptions {
@@ -56,9 +58,7 @@ export async function releaseFinalizers(api: RestClient, o: ReleaseOptions): Pro
   o.log('operator stopped', { deployment: `${o.namespace}/${o.deployment}` });
 
   const paths =
-    o.namespaces.length === 0
-      ? ['/apis/sluice.dev/v1alpha1/connectors']
-      : o.namespaces.map((ns) => `/apis/sluice.dev/v1alpha1/namespaces/${ns}/connectors`);
+    o.namespaces.length === 0 ? [collectionPath(CONNECTORS)] : o.namespaces.map((ns) => collectionPath(CONNECTORS, ns));
   let released = 0;
   for (const path of paths) {
     let listed: Listed;
@@ -75,7 +75,7 @@ export async function releaseFinalizers(api: RestClient, o: ReleaseOptions): Pro
         // A JSON patch that tests the list first: a finalizer someone else added meanwhile is kept.
         await api.request({
           method: 'PATCH',
-          path: `/apis/sluice.dev/v1alpha1/namespaces/${c.metadata.namespace}/connectors/${c.metadata.name}`,
+          path: objectPath(CONNECTORS, c.metadata.namespace, c.metadata.name),
           body: [
             { op: 'test', path: '/metadata/finalizers', value: finalizers },
             { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== FINALIZER) },

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { API_VERSION, type KafkaConnect } from '../api/v1alpha1/index.js';
 import { connectorOffsetsConfigMap, handoffConfigMap } from './offsets-config-maps.js';
 
 const kc: KafkaConnect = {
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'KafkaConnect',
   metadata: { name: 'demo', namespace: 'apps', uid: 'uid-1' },
   spec: { bootstrapServers: 'kafka:9092' },

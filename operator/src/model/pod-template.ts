@@ -10,7 +10,7 @@ import { CONFIG_DIR, DATA_DIR, REST_PORT, SECRETS_DIR, names, restTlsNames } fro
 import { resolvedMode } from './spec.js';
 import { referencedSecrets, secretMount } from './worker-properties.js';
 import { heapEnv, workerResources } from './worker-resources.js';
-import { HEALTH_PORT, REST_TLS_DIR, restTlsEnabled } from '../tls/rest-tls-model.js';
+import { HEALTH_PORT, REST_TLS_DIR, restTlsEnabled } from './rest-tls.js';
 
 export interface PodTemplateInput {
   readonly kc: KafkaConnect;

@@ -7,7 +7,7 @@
 import type { V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { KafkaConnect, Runtime } from '../api/v1alpha1/index.js';
 import { DATA_DIR } from './names.js';
-import { HEALTH_PORT } from '../tls/rest-tls-model.js';
+import { HEALTH_PORT } from './rest-tls.js';
 import { resolvedRuntime } from './spec.js';
 
 export const DEFAULT_APACHE_IMAGE = 'docker.io/sluice/apache-connect:4.3.1';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { API_VERSION, type KafkaConnect } from '../api/v1alpha1/index.js';
 import { referencedSecrets, workerProperties } from './worker-properties.js';
 
 const cluster = (spec: Partial<KafkaConnect['spec']> = {}): KafkaConnect => ({
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'KafkaConnect',
   metadata: { name: 'demo', namespace: 'apps' },
   spec: { bootstrapServers: 'kafka:9092', ...spec },

@@ -5,7 +5,7 @@
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { names, DATA_DIR, REST_PORT, SECRETS_DIR } from './names.js';
 import { resolvedMode } from './spec.js';
-import { restTlsWorkerProperties } from '../tls/rest-tls-model.js';
+import { restTlsWorkerProperties } from './rest-tls.js';
 import { runtimeTraits, runtimeWorkerProperties } from './runtime.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import type { KafkaConnect } from '../api/v1alpha1/index.js';
+import { API_VERSION, type KafkaConnect } from '../api/v1alpha1/index.js';
 import { desired } from './desired.js';
 import { DEFAULT_WORKER_RESOURCES, heapEnv, quantityBytes } from './worker-resources.js';
 
 const settings = { defaultImage: 'img', operatorPodLabels: { app: 'op' }, operatorNamespace: 'sys' };
 const cluster = (spec: Partial<KafkaConnect['spec']> = {}): KafkaConnect => ({
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'KafkaConnect',
   metadata: { name: 'demo', namespace: 'apps', uid: 'u' },
   spec: { bootstrapServers: 'kafka:9092', ...spec },

@@ -1,5 +1,5 @@
 // The KafkaConnect status, computed from what the cluster looks like now.
-import { restScheme } from '../tls/rest-tls-model.js';
+import { restScheme } from '../model/rest-tls.js';
 import type { KafkaConnect, KafkaConnectStatus } from '../api/v1alpha1/index.js';
 import type { PluginInfo } from '../connect/connect-client.js';
 import { names } from '../model/names.js';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import type { Connector } from '../api/v1alpha1/index.js';
+import { API_VERSION, type Connector } from '../api/v1alpha1/index.js';
 import type { ConnectorStatus } from '../connect/connect-client.js';
 import { autoRestart, connectorConfig, readiness, restartDelayMs, sameConfig, stateAction } from './connector-logic.js';
 
 const cr = (spec: Partial<Connector['spec']> = {}, status?: Connector['status']): Connector => ({
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'Connector',
   metadata: { name: 'c1', namespace: 'ns', generation: 2 },
   spec: { clusterRef: { name: 'k' }, class: 'FileStreamSource', ...spec },

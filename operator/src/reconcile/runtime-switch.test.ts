@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import type { KafkaConnect } from '../api/v1alpha1/index.js';
-import { RUNTIME_LABEL } from '../model/labels.js';
+import { API_VERSION, type KafkaConnect } from '../api/v1alpha1/index.js';
+import { OFFSETS_FROM_ANNOTATION, RUNTIME_LABEL } from '../model/labels.js';
 import { rolledOut, runtimeSwitchPending } from './runtime-switch.js';
 import { ClusterWork } from './cluster-work.js';
 
 const cluster = (spec: Partial<KafkaConnect['spec']>): KafkaConnect => ({
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'KafkaConnect',
   metadata: { name: 'demo', namespace: 'apps', uid: 'uid-1', generation: 2 },
   spec: { bootstrapServers: 'kafka:9092', mode: 'standalone', ...spec },
@@ -24,7 +24,7 @@ const world = (obj: unknown, handoff?: { from: string; data: Record<string, stri
     rest: {
       request: async () => {
         if (!handoff) throw Object.assign(new Error('not found'), { code: 404 });
-        return { metadata: { annotations: { 'sluice.dev/offsets-from-mode': handoff.from } }, data: handoff.data };
+        return { metadata: { annotations: { [OFFSETS_FROM_ANNOTATION]: handoff.from } }, data: handoff.data };
       },
     },
   }) as never;

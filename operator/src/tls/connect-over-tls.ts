@@ -4,7 +4,7 @@
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
 import { createConnectClient, type ConnectApi } from '../connect/connect-client.js';
 import type { RestTlsManager } from './rest-tls-manager.js';
-import { restTlsEnabled } from './rest-tls-model.js';
+import { restTlsEnabled } from '../model/rest-tls.js';
 
 /** `url` as names.ts builds it (http://...); its scheme follows the cluster's TLS setting. */
 export function connectClientFor(

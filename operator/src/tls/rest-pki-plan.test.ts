@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { certInfo, splitCertificates } from './pki.js';
 import { planPki, type PkiPolicy, type PkiState } from './rest-pki-plan.js';
-import { serverHosts } from './rest-tls-model.js';
+import { serverHosts } from '../model/rest-tls.js';
 
 const DAY = 86_400_000;
 const policy: PkiPolicy = {

@@ -16,7 +16,8 @@ import {
 } from '../kube/index.js';
 import { describeForeign, ownedBy } from '../reconcile/ownership.js';
 import { planPki, DEFAULT_PKI_POLICY, type PkiPolicy, type PkiState, type Part } from './rest-pki-plan.js';
-import { clientMaterialFromSecret, pkiStateFromSecrets, restTlsSecrets, serverHosts } from './rest-tls-model.js';
+import { clientMaterialFromSecret, pkiStateFromSecrets, restTlsSecrets } from '../model/rest-tls-secrets.js';
+import { serverHosts } from '../model/rest-tls.js';
 import { RENEW_CERTIFICATES_ANNOTATION } from '../model/labels.js';
 import { restTlsNames } from '../model/names.js';
 import { tlsFetch, type ClientMaterial } from './tls-fetch.js';

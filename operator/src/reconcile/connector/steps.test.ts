@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Connector, KafkaConnect } from '../../api/v1alpha1/index.js';
+import { API_VERSION, type Connector, type KafkaConnect } from '../../api/v1alpha1/index.js';
 import type { ReconcileDeps } from '../deps.js';
 import { newConnectorMemory } from '../memory.js';
 import type { ConnectorPass } from './pass.js';
@@ -7,13 +7,13 @@ import { requireCluster } from './require-cluster.js';
 import { waitForModeSwitch } from './wait-for-mode-switch.js';
 
 const cluster = (mode: 'standalone' | 'distributed'): KafkaConnect => ({
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'KafkaConnect',
   metadata: { name: 'demo', namespace: 'apps', uid: 'u1' },
   spec: { bootstrapServers: 'kafka:9092', mode },
 });
 const connector: Connector = {
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'Connector',
   metadata: { name: 'src', namespace: 'apps', generation: 2 },
   spec: { clusterRef: { name: 'demo' }, class: 'FileStreamSource', tasksMax: 2 },

@@ -3,7 +3,7 @@
 // conflict; a refusal is reported; a transient error retries the pass.
 import { errorCode } from '../../kube/index.js';
 import { ForeignSecretsError, messageOf } from '../../errors.js';
-import { restTlsEnabled } from '../../tls/rest-tls-model.js';
+import { restTlsEnabled } from '../../model/rest-tls.js';
 import { proceed, type Step } from '../steps.js';
 import type { ClusterPass } from './pass.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { KafkaConnect } from '../../api/v1alpha1/index.js';
+import { API_VERSION, type KafkaConnect } from '../../api/v1alpha1/index.js';
 import type { ReconcileDeps } from '../deps.js';
 import { newClusterMemory } from '../memory.js';
 import { buildDesired } from './build-desired.js';
@@ -8,7 +8,7 @@ import { drainBeforeScaleDown } from './drain-before-scale-down.js';
 import type { ClusterPass } from './pass.js';
 
 const cluster = (spec: Partial<KafkaConnect['spec']>): KafkaConnect => ({
-  apiVersion: 'sluice.dev/v1alpha1',
+  apiVersion: API_VERSION,
   kind: 'KafkaConnect',
   metadata: { name: 'demo', namespace: 'apps', uid: 'u1', generation: 1 },
   spec: { bootstrapServers: 'kafka:9092', ...spec },

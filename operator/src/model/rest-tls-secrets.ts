@@ -1,58 +1,16 @@
-// The REST TLS pieces of a KafkaConnect that the other model files use:
-// Secret names and contents, where the workers find the files, the
-// worker.properties keys (Kafka's listener keys) and the server
-// certificate's names. Pure.
+// The Secrets that hold a KafkaConnect's REST certificates (the CA, the
+// workers' server certificate, the operator's and people's client
+// certificates), built from a plan of tls/rest-pki-plan.ts, and read back
+// into the state the next plan starts from. Pure: the certificates are made
+// in tls/; here they are only stored, under the names of names.ts and the
+// keys of labels.ts.
 import type { V1Secret } from '@kubernetes/client-node';
 import type { KafkaConnect } from '../api/v1alpha1/index.js';
-import { CA_SINCE_ANNOTATION, RENEWED_FOR_ANNOTATION, restTlsLabels } from '../model/labels.js';
-import { CONFIG_DIR, names, restTlsNames } from '../model/names.js';
-import { objectMeta } from '../model/owner.js';
-import type { KeyPair } from './pki.js';
-import type { CaState, PkiPlan, PkiState } from './rest-pki-plan.js';
-
-export const HEALTH_PORT = 8084;
-export const REST_TLS_DIR = `${CONFIG_DIR}/rest-tls`;
-
-/**
- * TLS on the REST API as spec.rest.tls.enabled says; by default on for the
- * Sluice runtime and off for Apache's (its Jetty listener reads Java
- * keystores, not the PEM files the operator mounts).
- */
-export const restTlsEnabled = (kc: KafkaConnect): boolean => kc.spec.rest?.tls?.enabled ?? kc.spec.runtime !== 'apache';
-
-export const restScheme = (kc: KafkaConnect): 'http' | 'https' => (restTlsEnabled(kc) ? 'https' : 'http');
-
-/** The server certificate's names: the API Service, every worker through the headless Service, port-forwards. */
-export function serverHosts(cluster: string, namespace: string): string[] {
-  const api = names.apiService(cluster);
-  const headless = names.headlessService(cluster);
-  return [
-    api,
-    `${api}.${namespace}`,
-    `${api}.${namespace}.svc`,
-    `${api}.${namespace}.svc.cluster.local`,
-    `${headless}.${namespace}.svc`,
-    `*.${headless}.${namespace}.svc`,
-    `*.${headless}.${namespace}.svc.cluster.local`,
-    'localhost',
-    '127.0.0.1',
-  ];
-}
-
-/** Kafka's listener keys for the workers: https with mutual TLS, plus the plain health port. */
-export function restTlsWorkerProperties(kc: KafkaConnect, restPort: number): Record<string, string> {
-  if (!restTlsEnabled(kc)) return { 'health.listeners': `http://:${HEALTH_PORT}` };
-  return {
-    listeners: `https://:${restPort}`,
-    'rest.advertised.listener': 'https',
-    'listeners.https.ssl.keystore.type': 'PEM',
-    'listeners.https.ssl.keystore.location': `${REST_TLS_DIR}/keystore.pem`,
-    'listeners.https.ssl.truststore.type': 'PEM',
-    'listeners.https.ssl.truststore.location': `${REST_TLS_DIR}/ca.crt`,
-    'listeners.https.ssl.client.auth': 'required',
-    'health.listeners': `http://:${HEALTH_PORT}`,
-  };
-}
+import type { KeyPair } from '../tls/pki.js';
+import type { CaState, PkiPlan, PkiState } from '../tls/rest-pki-plan.js';
+import { CA_SINCE_ANNOTATION, RENEWED_FOR_ANNOTATION, restTlsLabels } from './labels.js';
+import { restTlsNames } from './names.js';
+import { objectMeta } from './owner.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));

@@ -1,16 +1,12 @@
 import { expect } from 'chai';
-import { desired } from '../model/desired.js';
-import { workerProperties } from '../model/worker-properties.js';
-import { planPki } from './rest-pki-plan.js';
-import { clientMaterialFromSecret, pkiStateFromSecrets, restTlsSecrets, serverHosts } from './rest-tls-model.js';
-import { TEST_SETTINGS, testCluster } from '../model/kafka-connect.test-support.js';
+import { desired } from './desired.js';
+import { workerProperties } from './worker-properties.js';
+import { TEST_SETTINGS, testCluster } from './kafka-connect.test-support.js';
 
 const settings = TEST_SETTINGS;
 const cluster = testCluster;
 
-describe('REST TLS in the desired objects', function () {
-  this.timeout(30_000);
-
+describe('REST TLS in the desired objects', () => {
   it('writes Kafka listener keys for https with mutual TLS and a plain health port, by default', () => {
     expect(workerProperties(cluster())).to.include({
       listeners: 'https://:8083',
@@ -57,31 +53,5 @@ describe('REST TLS in the desired objects', function () {
       (o) => o.kind === 'Deployment',
     ) as any;
     expect(deploy.spec.template.spec.volumes.map((v: any) => v.name)).to.not.include('rest-tls');
-  });
-
-  it('stores a plan in four owned Secrets and reads it back', () => {
-    const kc = cluster();
-    const plan = planPki(
-      {},
-      { cluster: 'demo', namespace: 'apps', now: new Date(), serverHosts: serverHosts('demo', 'apps') },
-    );
-    const secrets = restTlsSecrets(kc, plan);
-    expect(secrets.map((s) => s.metadata?.name)).to.deep.equal([
-      'demo-connect-rest-ca',
-      'demo-connect-rest-server',
-      'demo-connect-rest-operator',
-      'demo-connect-rest-client',
-    ]);
-    for (const s of secrets)
-      expect(s.metadata?.ownerReferences?.[0]).to.include({ kind: 'KafkaConnect', uid: 'uid-1' });
-    const server = secrets[1]!.data!;
-    expect(Object.keys(server).sort()).to.deep.equal(['ca.crt', 'keystore.pem', 'tls.crt', 'tls.key']);
-    expect(Object.keys(secrets[3]!.data!).sort()).to.deep.equal(['ca.crt', 'tls.crt', 'tls.key']);
-    const [ca, srv, operator, user] = secrets;
-    const back = pkiStateFromSecrets({ ca, server: srv, operator, user });
-    expect(back.ca?.cert).to.equal(plan.state.ca.cert);
-    expect(back.ca?.since).to.equal(plan.state.ca.since);
-    expect(back.server).to.deep.equal(plan.state.server);
-    expect(clientMaterialFromSecret(operator)).to.deep.equal({ ...plan.state.operator, ca: plan.bundle });
   });
 });
