@@ -1,6 +1,7 @@
 // Test helpers for the chart in helm/sluice: the environment's helm binary
 // (built with the control plane) against the environment's kubeconfig, with
 // helm's own config, cache and data kept in the environment's state folder.
+import * as k8s from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { repoRoot, type TestEnv } from './env.js';
+import { kubeConfig } from './kube.js';
 
 const run = promisify(execFile);
 
@@ -89,4 +91,50 @@ export function parseManifests(text: string): Manifest[] {
   return parseAllDocuments(text)
     .map((d) => d.toJS() as Manifest | null)
     .filter((m): m is Manifest => m !== null && typeof m === 'object');
+}
+
+/** The operator installed from the chart, as the suites on the node run it (one release of their own). */
+export interface OperatorRelease {
+  release: string;
+  /** The operator's namespace. */
+  namespace: string;
+  /** The chart's watchNamespaces: other suites run operators of their own, so each watches only its namespaces. */
+  watchNamespaces: string[];
+  /** helm --create-namespace; false where the suite creates the namespace itself (e.g. with labels). */
+  createNamespace: boolean;
+  /** Further chart values, each as `--set key=value` (e.g. logLevel: 'debug'). */
+  set?: Record<string, string>;
+}
+
+/** `helm upgrade --install` of the chart, waiting (up to 5 minutes) for the operator to be Ready. */
+export async function installOperator(env: TestEnv, o: OperatorRelease): Promise<void> {
+  await helm(
+    env,
+    'upgrade',
+    '--install',
+    o.release,
+    CHART_DIR,
+    '-n',
+    o.namespace,
+    ...(o.createNamespace ? ['--create-namespace'] : []),
+    '--wait',
+    '--timeout',
+    '5m',
+    '--set',
+    `watchNamespaces={${o.watchNamespaces.join(',')}}`,
+    ...Object.entries(o.set ?? {}).flatMap(([key, value]) => ['--set', `${key}=${value}`]),
+  );
+}
+
+/** Cleanup: uninstalls the release (waiting for its objects to go), then deletes its namespace; never fails. */
+export async function uninstallOperator(
+  env: TestEnv,
+  o: Pick<OperatorRelease, 'release' | 'namespace'>,
+): Promise<void> {
+  await helm(env, 'uninstall', o.release, '-n', o.namespace, '--wait').catch(() => undefined);
+  try {
+    await kubeConfig(env).makeApiClient(k8s.CoreV1Api).deleteNamespace({ name: o.namespace });
+  } catch {
+    // Not there (the install never got so far), or the environment never came up.
+  }
 }

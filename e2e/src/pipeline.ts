@@ -16,10 +16,10 @@ import * as k8s from '@kubernetes/client-node';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { repoRoot, type PostgresEnv } from './env.js';
+import type { PostgresEnv } from './env.js';
 import { eventually } from './eventually.js';
-import { helm } from './helm.js';
-import { installCrds, kubeConfig, rest } from './kube.js';
+import { installOperator, uninstallOperator } from './helm.js';
+import { createNamespaceReady, installCrds, kubeConfig, namespaceGone, rest } from './kube.js';
 import { randomName } from './names.js';
 import type { NodeEnv } from './node.js';
 import { SluiceResources, diagnostics, workerPods } from './cluster.js';
@@ -128,29 +128,14 @@ export async function runPipeline(
     await writer.write(Math.min(2_000, Math.floor(opts.changes / 10))); // rows for the snapshot
 
     await installCrds(env);
-    for (const n of [ns, system]) await core.createNamespace({ body: { metadata: { name: n } } });
-    await eventually(`the default ServiceAccount in ${ns}`, () =>
-      core.readNamespacedServiceAccount({ namespace: ns, name: 'default' }).then(() => true),
-    );
+    await createNamespaceReady(core, ns);
+    await core.createNamespace({ body: { metadata: { name: system } } });
     await core.createNamespacedSecret({
       namespace: ns,
       body: { metadata: { name: 'pg' }, stringData: { password: pgEnv.password } },
     });
     log(`installing the operator (helm release ${release}, watching ${ns})`);
-    await helm(
-      env,
-      'upgrade',
-      '--install',
-      release,
-      path.join(repoRoot, 'helm/sluice'),
-      '-n',
-      system,
-      '--wait',
-      '--timeout',
-      '5m',
-      '--set',
-      `watchNamespaces={${ns}}`,
-    );
+    await installOperator(env, { release, namespace: system, watchNamespaces: [ns], createNamespace: false });
     const replicas = opts.replicas ?? 2;
     await res.create('kafkaconnects', 'pipe', {
       mode: 'distributed',
@@ -304,18 +289,12 @@ export async function runPipeline(
   } finally {
     if (!ok) log(await diagnostics(env, [ns], system).catch((e) => `no diagnostics: ${(e as Error).message}`));
     await core.deleteNamespace({ name: ns }).catch(() => undefined);
-    await eventually(
-      'the pipeline namespace gone (its workers release the slot)',
-      () =>
-        core.readNamespace({ name: ns }).then(
-          () => false,
-          () => true,
-        ),
-      { timeoutMs: 120_000, intervalMs: 1_000 },
-    ).catch(() => undefined);
+    await namespaceGone(core, ns, {
+      timeoutMs: 120_000,
+      what: 'the pipeline namespace gone (its workers release the slot)',
+    }).catch(() => undefined);
     log(`cleaned up (${((Date.now() - started) / 1000).toFixed(0)} s since the start)`);
-    await helm(env, 'uninstall', release, '-n', system, '--wait').catch(() => undefined);
-    await core.deleteNamespace({ name: system }).catch(() => undefined);
+    await uninstallOperator(env, { release, namespace: system });
     for (const db of [sourceDb, targetDb]) if (db) await dropTestDatabase(pgEnv, db).catch(() => undefined);
   }
 }

@@ -26,9 +26,9 @@ import { promisify } from 'node:util';
 import type pg from 'pg';
 import { withEnv, repoRoot } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
-import { helm } from '../src/helm.js';
+import { installOperator, uninstallOperator } from '../src/helm.js';
 import { readTopic, testKafka } from '../src/kafka.js';
-import { installCrds, kubeConfig, rest } from '../src/kube.js';
+import { createNamespaceReady, installCrds, kubeConfig, rest } from '../src/kube.js';
 import { randomName } from '../src/names.js';
 import { nodeEnv, type NodeEnv } from '../src/node.js';
 import { SluiceResources, diagnostics, ready, topicSize } from '../src/cluster.js';
@@ -151,27 +151,14 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
       `INSERT INTO items (id, note) SELECT i, 'row ' || i FROM generate_series(0, ${INITIAL_ROWS - 1}) i`,
     );
     await installCrds(env);
-    await core.createNamespace({ body: { metadata: { name: ns } } });
-    await eventually(`the default ServiceAccount in ${ns}`, () =>
-      core.readNamespacedServiceAccount({ namespace: ns, name: 'default' }).then(() => true),
-    );
-    await helm(
-      env,
-      'upgrade',
-      '--install',
+    await createNamespaceReady(core, ns);
+    await installOperator(env, {
       release,
-      path.join(repoRoot, 'helm/sluice'),
-      '-n',
-      system,
-      '--create-namespace',
-      '--wait',
-      '--timeout',
-      '5m',
-      '--set',
-      `watchNamespaces={${ns}}`,
-      '--set',
-      'logLevel=debug',
-    );
+      namespace: system,
+      watchNamespaces: [ns],
+      createNamespace: true,
+      set: { logLevel: 'debug' },
+    });
   });
 
   afterEach(async function () {
@@ -183,8 +170,7 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
     await writer.stop().catch(() => undefined);
     await writer.client?.end().catch(() => undefined);
     await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-    await helm(env, 'uninstall', release, '-n', system, '--wait').catch(() => undefined);
-    await core?.deleteNamespace({ name: system }).catch(() => undefined);
+    await uninstallOperator(env, { release, namespace: system });
     if (database) {
       // The namespace's workers hold the slot until they are gone.
       await eventually(

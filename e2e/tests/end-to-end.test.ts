@@ -9,12 +9,11 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import type { Kafka } from 'kafkajs';
-import path from 'node:path';
-import { withEnv, repoRoot } from '../src/env.js';
+import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
-import { helm } from '../src/helm.js';
+import { installOperator, uninstallOperator } from '../src/helm.js';
 import { testKafka } from '../src/kafka.js';
-import { installCrds, kubeConfig, kubectl, rest } from '../src/kube.js';
+import { createNamespaceReady, installCrds, kubeConfig, kubectl, rest } from '../src/kube.js';
 import { randomName } from '../src/names.js';
 import { nodeEnv, type NodeEnv } from '../src/node.js';
 import { SluiceResources, diagnostics, sequenceCheck, topicSize, workerPods } from '../src/cluster.js';
@@ -66,30 +65,15 @@ describe('end to end: helm install, kubectl apply, scale, kill pods @env', funct
     apps = kc.makeApiClient(k8s.AppsV1Api);
     kafka = testKafka(env.kafka.bootstrapServers);
     await installCrds(env);
-    for (const n of namespaces) {
-      await core.createNamespace({ body: { metadata: { name: n } } });
-      await eventually(`the default ServiceAccount in ${n}`, () =>
-        core.readNamespacedServiceAccount({ namespace: n, name: 'default' }).then(() => true),
-      );
-    }
+    for (const n of namespaces) await createNamespaceReady(core, n);
     // The operator watches only this suite's namespaces: other tests run operators of their own.
-    await helm(
-      env,
-      'upgrade',
-      '--install',
+    await installOperator(env, {
       release,
-      path.join(repoRoot, 'helm/sluice'),
-      '-n',
-      system,
-      '--create-namespace',
-      '--wait',
-      '--timeout',
-      '5m',
-      '--set',
-      `watchNamespaces={${namespaces.join(',')}}`,
-      '--set',
-      'logLevel=debug',
-    );
+      namespace: system,
+      watchNamespaces: namespaces,
+      createNamespace: true,
+      set: { logLevel: 'debug' },
+    });
   });
 
   afterEach(async function () {
@@ -98,8 +82,7 @@ describe('end to end: helm install, kubectl apply, scale, kill pods @env', funct
 
   after(async () => {
     for (const n of namespaces) await core?.deleteNamespace({ name: n }).catch(() => undefined);
-    await helm(env, 'uninstall', release, '-n', system, '--wait').catch(() => undefined);
-    await core?.deleteNamespace({ name: system }).catch(() => undefined);
+    await uninstallOperator(env, { release, namespace: system });
   });
 
   it('installs the operator from the chart: one Ready pod under its ServiceAccount', async () => {

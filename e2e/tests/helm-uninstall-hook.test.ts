@@ -8,8 +8,8 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
-import { CHART_DIR, helm, render, valuesFile } from '../src/helm.js';
-import { installCrds, kubeConfig, kubectl, rest, sluicePath } from '../src/kube.js';
+import { helm, installOperator, render } from '../src/helm.js';
+import { installCrds, kubeConfig, kubectl, namespaceGone, rest, sluicePath } from '../src/kube.js';
 import { randomName } from '../src/names.js';
 import { nodeEnv } from '../src/node.js';
 
@@ -59,20 +59,7 @@ describe('helm chart: the uninstall hook releases Connector finalizers @env', fu
     await installCrds(env);
     await core.createNamespace({ body: { metadata: { name: watched } } });
     try {
-      await helm(
-        env,
-        'install',
-        release,
-        CHART_DIR,
-        '-n',
-        system,
-        '--create-namespace',
-        '--wait',
-        '--timeout',
-        '5m',
-        '-f',
-        await valuesFile({ watchNamespaces: [watched] }),
-      );
+      await installOperator(env, { release, namespace: system, watchNamespaces: [watched], createNamespace: true });
       // No KafkaConnect behind them: the operator adds the finalizer and waits for the cluster.
       for (const name of ['a', 'b'])
         await api.request({
@@ -98,15 +85,7 @@ describe('helm chart: the uninstall hook releases Connector finalizers @env', fu
       expect(await kubectl(env, 'get', 'deployments,jobs,roles', '-n', system, '-o', 'name')).to.equal('');
 
       await core.deleteNamespace({ name: watched });
-      await eventually(
-        `namespace ${watched} gone`,
-        () =>
-          core.readNamespace({ name: watched }).then(
-            () => false,
-            () => true,
-          ),
-        { timeoutMs: 120_000, intervalMs: 1000 },
-      );
+      await namespaceGone(core, watched, { timeoutMs: 120_000 });
     } finally {
       await helm(env, 'uninstall', release, '-n', system, '--no-hooks').catch(() => undefined);
       for (const c of ['a', 'b'])

@@ -18,11 +18,11 @@ import { randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { withEnv, repoRoot } from '../src/env.js';
+import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
-import { helm } from '../src/helm.js';
+import { installOperator, uninstallOperator } from '../src/helm.js';
 import { readTopic, testKafka } from '../src/kafka.js';
-import { installCrds, kubeConfig, kubectl, rest, sluicePath } from '../src/kube.js';
+import { createNamespaceReady, installCrds, kubeConfig, kubectl, rest, sluicePath } from '../src/kube.js';
 import { randomName } from '../src/names.js';
 import { nodeEnv, type NodeEnv } from '../src/node.js';
 import { SluiceResources, diagnostics, workerPods } from '../src/cluster.js';
@@ -87,32 +87,18 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
     core = kc.makeApiClient(k8s.CoreV1Api);
     kafka = testKafka(env.kafka.bootstrapServers);
     await installCrds(env);
-    for (const n of [system, ns]) {
-      await core.createNamespace({ body: { metadata: { name: n, labels: RESTRICTED } } });
-      await eventually(`the default ServiceAccount in ${n}`, () =>
-        core.readNamespacedServiceAccount({ namespace: n, name: 'default' }).then(() => true),
-      );
-    }
+    for (const n of [system, ns]) await createNamespaceReady(core, n, RESTRICTED);
     await core.createNamespacedSecret({
       namespace: ns,
       body: { metadata: { name: secretName }, stringData: { password: secretValue, marker } },
     });
-    await helm(
-      env,
-      'upgrade',
-      '--install',
+    await installOperator(env, {
       release,
-      path.join(repoRoot, 'helm/sluice'),
-      '-n',
-      system,
-      '--wait',
-      '--timeout',
-      '5m',
-      '--set',
-      `watchNamespaces={${ns}}`,
-      '--set',
-      'logLevel=debug',
-    );
+      namespace: system,
+      watchNamespaces: [ns],
+      createNamespace: false, // made above, with the restricted labels
+      set: { logLevel: 'debug' },
+    });
   });
 
   afterEach(async function () {
@@ -121,8 +107,7 @@ describe('security: restricted pods, Secrets in Connectors, the secrets sweep @e
 
   after(async () => {
     await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-    await helm(env, 'uninstall', release, '-n', system, '--wait').catch(() => undefined);
-    await core?.deleteNamespace({ name: system }).catch(() => undefined);
+    await uninstallOperator(env, { release, namespace: system });
   });
 
   it('the restricted namespaces refuse a pod that does not meet the standard (the check is on)', async () => {

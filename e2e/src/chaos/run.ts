@@ -13,9 +13,8 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { aligned } from '../../../bench/lib/report.js';
 import { eventually } from '../eventually.js';
-import { repoRoot } from '../env.js';
-import { helm } from '../helm.js';
-import { installCrds, kubeConfig, rest, sluicePath } from '../kube.js';
+import { installOperator, uninstallOperator } from '../helm.js';
+import { createNamespaceReady, installCrds, kubeConfig, namespaceGone, rest, sluicePath } from '../kube.js';
 import { randomName } from '../names.js';
 import type { NodeEnv } from '../node.js';
 import { PrivateBroker } from '../private-broker.js';
@@ -360,25 +359,8 @@ export async function runChaos(env: NodeEnv, o: ChaosOptions): Promise<ChaosResu
     await admin.disconnect();
 
     await installCrds(env);
-    await core.createNamespace({ body: { metadata: { name: ns } } });
-    await eventually(`the default ServiceAccount in ${ns}`, () =>
-      core.readNamespacedServiceAccount({ namespace: ns, name: 'default' }).then(() => true),
-    );
-    await helm(
-      env,
-      'upgrade',
-      '--install',
-      release,
-      path.join(repoRoot, 'helm/sluice'),
-      '-n',
-      system,
-      '--create-namespace',
-      '--wait',
-      '--timeout',
-      '5m',
-      '--set',
-      `watchNamespaces={${ns}}`,
-    );
+    await createNamespaceReady(core, ns);
+    await installOperator(env, { release, namespace: system, watchNamespaces: [ns], createNamespace: true });
 
     // The standalone worker's volume: a 16 MiB tmpfs on the machine, as a PV bound to its claim ahead.
     await tmpfs(volume, 16);
@@ -636,17 +618,8 @@ export async function runChaos(env: NodeEnv, o: ChaosOptions): Promise<ChaosResu
       { timeoutMs: 180_000, intervalMs: 1000 },
     ).catch((err: Error) => say(err.message));
     await core.deleteNamespace({ name: ns }).catch(() => undefined);
-    await eventually(
-      `namespace ${ns} gone`,
-      () =>
-        core.readNamespace({ name: ns }).then(
-          () => false,
-          () => true,
-        ),
-      { timeoutMs: 180_000, intervalMs: 1000 },
-    ).catch((err: Error) => say(err.message));
-    await helm(env, 'uninstall', release, '-n', system, '--wait').catch(() => undefined);
-    await core.deleteNamespace({ name: system }).catch(() => undefined);
+    await namespaceGone(core, ns, { timeoutMs: 180_000 }).catch((err: Error) => say(err.message));
+    await uninstallOperator(env, { release, namespace: system });
     await core.deletePersistentVolume({ name: pvName }).catch(() => undefined);
     await unmount(volume);
     await collector.stop();
