@@ -63,6 +63,43 @@ export interface RuntimeProcessOptions {
   readonly nodeArgs?: string[];
 }
 
+/** A standalone worker as the connector suites run it; see standaloneWorker. */
+export interface StandaloneWorkerOptions {
+  readonly bootstrapServers: string;
+  readonly dir: string;
+  /** The key and the value converter. */
+  readonly converter: string;
+  readonly flushIntervalMs: number;
+  /** Default: a free port. */
+  readonly port?: number;
+  /** More worker properties; they win over the ones above. */
+  readonly props?: Record<string, string | number | boolean>;
+  readonly connectorFiles?: string[];
+  readonly nodeArgs?: string[];
+}
+
+/**
+ * A standalone worker (not started) for a connector under test: one converter for keys and values,
+ * offsets in `<dir>/offsets.json`, the given flush interval.
+ */
+export async function standaloneWorker(o: StandaloneWorkerOptions): Promise<RuntimeProcess> {
+  return new RuntimeProcess({
+    mode: 'standalone',
+    dir: o.dir,
+    port: o.port ?? (await freePort()),
+    workerProps: {
+      'bootstrap.servers': o.bootstrapServers,
+      'key.converter': o.converter,
+      'value.converter': o.converter,
+      'offset.storage.file.filename': path.join(o.dir, 'offsets.json'),
+      'offset.flush.interval.ms': o.flushIntervalMs,
+      ...o.props,
+    },
+    connectorFiles: o.connectorFiles,
+    nodeArgs: o.nodeArgs,
+  });
+}
+
 export class RuntimeProcess {
   private child: ChildProcess | undefined;
   exitCode: number | null | undefined;

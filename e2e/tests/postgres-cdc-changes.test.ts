@@ -10,7 +10,7 @@ import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { readTopic, testKafka } from '../src/kafka.js';
 import { createTestDatabase, dropTestDatabase, pgName, withPg } from '../src/pg.js';
-import { RuntimeProcess, freePort, tempDir, toProperties } from '../src/runtime-process.js';
+import { type RuntimeProcess, standaloneWorker, tempDir, toProperties } from '../src/runtime-process.js';
 import { debeziumConfig } from '../src/cdc.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
@@ -60,18 +60,12 @@ describe('PostgreSQL CDC: TOAST, replica identity, ALTER TABLE, a 100k-row trans
         ...extra,
       }),
     );
-    const w = new RuntimeProcess({
-      mode: 'standalone',
+    const w = await standaloneWorker({
+      bootstrapServers: env().kafka.bootstrapServers,
       dir,
-      port: await freePort(),
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': JSON_CONVERTER,
-        'value.converter': JSON_CONVERTER,
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-        'offset.flush.interval.ms': 1000,
-        ...workerProps,
-      },
+      converter: JSON_CONVERTER,
+      flushIntervalMs: 1000,
+      props: workerProps,
       connectorFiles: [file],
       nodeArgs,
     });

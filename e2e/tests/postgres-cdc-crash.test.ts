@@ -12,7 +12,7 @@ import { eventually } from '../src/eventually.js';
 import { testKafka } from '../src/kafka.js';
 import { createTestDatabase, dropTestDatabase, pgClient, pgName, withPg } from '../src/pg.js';
 import { PrivatePostgres } from '../src/private-postgres.js';
-import { RuntimeProcess, freePort, tempDir, toProperties } from '../src/runtime-process.js';
+import { type RuntimeProcess, freePort, standaloneWorker, tempDir, toProperties } from '../src/runtime-process.js';
 import { countByKey, debeziumConfig } from '../src/cdc.js';
 import type { PostgresEnv } from '../src/env.js';
 
@@ -29,17 +29,12 @@ describe('PostgreSQL CDC crash safety @env', function () {
   async function startWorker(dir: string, connector: Record<string, string>, port: number) {
     const file = path.join(dir, 'pg.properties');
     await writeFile(file, toProperties(connector));
-    const w = new RuntimeProcess({
-      mode: 'standalone',
+    const w = await standaloneWorker({
+      bootstrapServers: env().kafka.bootstrapServers,
       dir,
       port,
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': JSON_CONVERTER,
-        'value.converter': JSON_CONVERTER,
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-        'offset.flush.interval.ms': 200,
-      },
+      converter: JSON_CONVERTER,
+      flushIntervalMs: 200,
       connectorFiles: [file],
     });
     workers.push(w);

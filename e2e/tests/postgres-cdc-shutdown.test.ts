@@ -9,14 +9,13 @@
 // end, as PostgreSQL's own subscribers do; the shutdown completes and the
 // connector streams again after the restart, losing nothing.
 import { expect } from 'chai';
-import path from 'node:path';
 import { debeziumConfig } from '../src/cdc.js';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { readTopic, testKafka } from '../src/kafka.js';
 import { pgName, withPg } from '../src/pg.js';
 import { PrivatePostgres } from '../src/private-postgres.js';
-import { RuntimeProcess, freePort, tempDir } from '../src/runtime-process.js';
+import { type RuntimeProcess, standaloneWorker, tempDir } from '../src/runtime-process.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 
@@ -39,19 +38,12 @@ describe('PostgreSQL CDC connector: a clean PostgreSQL restart while streaming @
       await c.query(`INSERT INTO t SELECT g, 'snapshot' FROM generate_series(1, 10) g`);
     });
     const dir = await tempDir('cdc-shutdown');
-    worker = new RuntimeProcess({
-      mode: 'standalone',
+    worker = await standaloneWorker({
+      bootstrapServers: env().kafka.bootstrapServers,
       dir,
-      port: await freePort(),
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': JSON_CONVERTER,
-        'value.converter': JSON_CONVERTER,
-        'value.converter.schemas.enable': 'false',
-        'key.converter.schemas.enable': 'false',
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-        'offset.flush.interval.ms': 500,
-      },
+      converter: JSON_CONVERTER,
+      flushIntervalMs: 500,
+      props: { 'value.converter.schemas.enable': 'false', 'key.converter.schemas.enable': 'false' },
     });
     const w = await worker.start();
     const prefix = pgName('shut');

@@ -4,13 +4,12 @@
 // restarted in the middle (both connectors replay from their last offsets):
 // the replica ends equal to the source, row count and checksum of all rows.
 import { expect } from 'chai';
-import path from 'node:path';
 import type pg from 'pg';
 import { debeziumConfig } from '../src/cdc.js';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { createTestDatabase, dropTestDatabase, pgClient, pgName } from '../src/pg.js';
-import { RuntimeProcess, freePort, tempDir } from '../src/runtime-process.js';
+import { type RuntimeProcess, freePort, standaloneWorker, tempDir } from '../src/runtime-process.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 const CHECKSUM = `SELECT count(*)::int AS n, md5(coalesce(string_agg(
@@ -74,17 +73,12 @@ describe('runtime: PostgreSQL -> CDC source -> Kafka -> PostgreSQL sink @env', f
     const dir = await tempDir('cdc-loop');
     const port = await freePort();
     const startWorker = async () => {
-      worker = new RuntimeProcess({
-        mode: 'standalone',
+      worker = await standaloneWorker({
+        bootstrapServers: env().kafka.bootstrapServers,
         dir,
         port,
-        workerProps: {
-          'bootstrap.servers': env().kafka.bootstrapServers,
-          'key.converter': JSON_CONVERTER,
-          'value.converter': JSON_CONVERTER,
-          'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-          'offset.flush.interval.ms': 1000,
-        },
+        converter: JSON_CONVERTER,
+        flushIntervalMs: 1000,
       });
       return worker.start();
     };

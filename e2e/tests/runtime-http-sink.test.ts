@@ -4,13 +4,12 @@
 // arrives at least once and in order per partition; the bad ones land in the
 // dead letter queue with the response's status and body.
 import { expect } from 'chai';
-import path from 'node:path';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { HttpTarget, type Behaviour } from '../src/http-target.js';
 import { createTopic, readTopic, testKafka } from '../src/kafka.js';
 import { randomName } from '../src/names.js';
-import { RuntimeProcess, STRING_CONVERTER, freePort, tempDir } from '../src/runtime-process.js';
+import { type RuntimeProcess, STRING_CONVERTER, standaloneWorker, tempDir } from '../src/runtime-process.js';
 
 const PARTITIONS = 3;
 const PER_PARTITION = 600;
@@ -60,17 +59,11 @@ describe('runtime: HTTP sink against a failing server @env', function () {
     await producer.disconnect();
 
     const dir = await tempDir('http-sink');
-    worker = new RuntimeProcess({
-      mode: 'standalone',
+    worker = await standaloneWorker({
+      bootstrapServers: env().kafka.bootstrapServers,
       dir,
-      port: await freePort(),
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': STRING_CONVERTER,
-        'value.converter': STRING_CONVERTER,
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-        'offset.flush.interval.ms': 1000,
-      },
+      converter: STRING_CONVERTER,
+      flushIntervalMs: 1000,
     });
     await worker.start();
     const name = randomName('http-sink');

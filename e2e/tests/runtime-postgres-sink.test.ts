@@ -3,13 +3,12 @@
 // replays converge to the source's final state; a missing table with
 // schema.evolution=none fails the task clearly; refused rows go to the DLQ.
 import { expect } from 'chai';
-import path from 'node:path';
 import { withEnv } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { createTopic, produce, readTopic, testKafka } from '../src/kafka.js';
 import { randomName } from '../src/names.js';
 import { createTestDatabase, dropTestDatabase, withPg } from '../src/pg.js';
-import { RuntimeProcess, STRING_CONVERTER, freePort, tempDir } from '../src/runtime-process.js';
+import { type RuntimeProcess, STRING_CONVERTER, standaloneWorker, tempDir } from '../src/runtime-process.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 
@@ -90,17 +89,11 @@ describe('runtime: PostgreSQL sink @env', function () {
     database = await createTestDatabase(env().postgres, 'sink');
     url = `jdbc:postgresql://${env().postgres.host}:${env().postgres.port}/${database}`;
     const dir = await tempDir('pg-sink');
-    worker = new RuntimeProcess({
-      mode: 'standalone',
+    worker = await standaloneWorker({
+      bootstrapServers: env().kafka.bootstrapServers,
       dir,
-      port: await freePort(),
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': STRING_CONVERTER,
-        'value.converter': STRING_CONVERTER,
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-        'offset.flush.interval.ms': 1000,
-      },
+      converter: STRING_CONVERTER,
+      flushIntervalMs: 1000,
     });
     await worker.start();
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
-import { RuntimeProcess, freePort, tempDir } from '../src/runtime-process.js';
+import { RuntimeProcess, freePort, standaloneWorker, tempDir } from '../src/runtime-process.js';
 import { createTopic, produce, readTopic, testKafka } from '../src/kafka.js';
 
 const STRING = 'org.apache.kafka.connect.storage.StringConverter';
@@ -33,17 +33,14 @@ describe('standalone runtime: bad input @env', function () {
   afterEach(async () => worker?.kill());
 
   const start = async () => {
-    worker = new RuntimeProcess({
-      mode: 'standalone',
+    worker = await standaloneWorker({
+      bootstrapServers: env().kafka.bootstrapServers,
       dir,
-      port: await freePort(),
-      workerProps: {
-        'bootstrap.servers': env().kafka.bootstrapServers,
-        'key.converter': STRING,
-        'value.converter': STRING,
+      converter: STRING,
+      flushIntervalMs: 500,
+      props: {
         'offset.storage.file.filename': path.join(dir, `data-${randomName('w')}/offsets.json`),
         'sluice.file.allowed.paths': dir,
-        'offset.flush.interval.ms': 500,
       },
     });
     return worker.start();
