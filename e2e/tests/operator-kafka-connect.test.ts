@@ -4,47 +4,23 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { withEnv } from '../src/env.js';
-import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
-import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
+import { rest, sluicePath } from '../src/kube.js';
 import { sluiceResources } from '../src/sluice-resources.js';
-import { startTestOperator } from '../src/test-operator.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { createConnectClient } from '../../operator/src/connect/connect-client.js';
+import { operatorWithoutWorkers } from '../src/test-operator.js';
 
 describe('operator: KafkaConnect reconcile @env', function () {
   this.timeout(120_000);
   const env = withEnv();
   const ns = randomName('kc-test');
-  const operatorLog = new RecordingLogger();
-  dumpOnFailure({ env, namespaces: () => [ns], operatorLog });
-  let operator: RunningOperator;
-  let core: k8s.CoreV1Api;
-  let apps: k8s.AppsV1Api;
+  const kube = operatorWithoutWorkers(env, ns);
   const get = (path: string) => rest(env()).request<any>({ method: 'GET', path });
   const exists = async (path: string) =>
     get(path).then(
       () => true,
       (err: any) => (err.code === 404 ? false : Promise.reject(err)),
     );
-
-  before(async () => {
-    await installCrds(env());
-    const kc = kubeConfig(env());
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    apps = kc.makeApiClient(k8s.AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: ns } } });
-    operator = await startTestOperator(kc, operatorLog, ns, {
-      resyncPeriodMs: 5_000,
-      // No pods run on this control plane: point REST at a port nothing listens on.
-      connectFor: () => createConnectClient('http://127.0.0.1:9', { timeoutMs: 500 }),
-    });
-  });
-  after(async () => {
-    await operator?.stop();
-    await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-  });
 
   const resources = sluiceResources(env, ns);
   const create = (name: string, spec: Record<string, unknown>) => resources.create('KafkaConnect', name, spec);
@@ -58,7 +34,7 @@ describe('operator: KafkaConnect reconcile @env', function () {
     });
     const kcObj = await get(sluicePath('kafkaconnects', ns, 'solo'));
     const deploy = await eventually('the Deployment', () =>
-      apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' }),
+      kube.apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' }),
     );
     expect(deploy.spec?.replicas).to.equal(1);
     expect(deploy.spec?.strategy?.type).to.equal('Recreate');
@@ -68,12 +44,12 @@ describe('operator: KafkaConnect reconcile @env', function () {
       uid: kcObj.metadata.uid,
       controller: true,
     });
-    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    const cm = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
     expect(cm.data?.['worker.properties']).to.include('offset.storage.file.filename=/var/lib/sluice/offsets.json');
     expect(cm.data?.['worker.properties']).to.include('offset.flush.interval.ms=1000');
-    await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'solo-connect-data' });
-    await core.readNamespacedService({ namespace: ns, name: 'solo-connect-api' });
-    await core.readNamespacedServiceAccount({ namespace: ns, name: 'solo-connect' });
+    await kube.core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'solo-connect-data' });
+    await kube.core.readNamespacedService({ namespace: ns, name: 'solo-connect-api' });
+    await kube.core.readNamespacedServiceAccount({ namespace: ns, name: 'solo-connect' });
     expect(await exists(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/solo-connect`)).to.equal(true);
     // The controller-manager makes a ReplicaSet and a Pod; with no node, the pod stays Pending and the cluster not Ready.
     const status = await eventually('status with observedGeneration', async () => {
@@ -89,25 +65,25 @@ describe('operator: KafkaConnect reconcile @env', function () {
   });
 
   it('rolls the pods when worker.properties changes (config hash on the pod template)', async () => {
-    const before = await apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
+    const before = await kube.apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
     const hash = before.spec?.template.metadata?.annotations?.['sluice.dev/config-hash'];
     await patchSpec('solo', { config: { 'offset.flush.interval.ms': '2000' } });
     const after = await eventually('a new config hash', async () => {
-      const d = await apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
+      const d = await kube.apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
       return d.spec?.template.metadata?.annotations?.['sluice.dev/config-hash'] !== hash ? d : undefined;
     });
     expect(after.spec?.template.metadata?.annotations?.['sluice.dev/config-hash']).to.be.a('string');
-    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    const cm = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
     expect(cm.data?.['worker.properties']).to.include('offset.flush.interval.ms=2000');
   });
 
   it('restores an owned object that someone changed', async () => {
-    await core.patchNamespacedConfigMap(
+    await kube.core.patchNamespacedConfigMap(
       { namespace: ns, name: 'solo-connect-config', body: { data: { 'worker.properties': 'tampered=1\n' } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     await eventually('the ConfigMap restored', async () => {
-      const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+      const cm = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
       return cm.data?.['worker.properties']?.includes('bootstrap.servers=kafka:9092');
     });
   });
@@ -115,7 +91,7 @@ describe('operator: KafkaConnect reconcile @env', function () {
   it('switches to distributed: a StatefulSet replaces the Deployment, and the unowned PVC stays', async () => {
     await patchSpec('solo', { mode: 'distributed', replicas: 2 });
     const sts = await eventually('the StatefulSet', () =>
-      apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' }).catch(() => undefined),
+      kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' }).catch(() => undefined),
     );
     expect(sts.spec?.replicas).to.equal(2);
     expect(sts.spec?.serviceName).to.equal('solo-connect');
@@ -123,10 +99,10 @@ describe('operator: KafkaConnect reconcile @env', function () {
       'the Deployment gone',
       async () => !(await exists(`/apis/apps/v1/namespaces/${ns}/deployments/solo-connect`)),
     );
-    await core.readNamespacedService({ namespace: ns, name: 'solo-connect' });
+    await kube.core.readNamespacedService({ namespace: ns, name: 'solo-connect' });
     expect(await exists(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/solo-connect`)).to.equal(true);
     expect(await exists(`/api/v1/namespaces/${ns}/persistentvolumeclaims/solo-connect-data`)).to.equal(true);
-    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    const cm = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
     expect(cm.data?.['worker.properties']).to.include(`group.id=${ns}.solo`);
   });
 
@@ -134,16 +110,17 @@ describe('operator: KafkaConnect reconcile @env', function () {
     await patchSpec('solo', { replicas: 3 });
     await eventually(
       '3 replicas',
-      async () => (await apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' })).spec?.replicas === 3,
+      async () =>
+        (await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' })).spec?.replicas === 3,
     );
   });
 
   it('does not churn: a resync with nothing changed leaves resourceVersions alone', async () => {
-    const before = await apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' });
-    const cmBefore = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    const before = await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' });
+    const cmBefore = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
     await new Promise((r) => setTimeout(r, 7_000)); // longer than the test resync period
-    const after = await apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' });
-    const cmAfter = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+    const after = await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'solo-connect' });
+    const cmAfter = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
     expect(after.metadata?.generation).to.equal(before.metadata?.generation);
     expect(cmAfter.metadata?.resourceVersion).to.equal(cmBefore.metadata?.resourceVersion);
   });
@@ -164,11 +141,11 @@ describe('operator: KafkaConnect reconcile @env', function () {
   it('never adopts an object it did not create: leaves it alone and reports a ResourceConflict', async () => {
     // A ConfigMap with the name of the cluster's worker.properties, and a Service with the name of
     // the distributed headless Service (which the standalone mode removes): both someone else's.
-    await core.createNamespacedConfigMap({
+    await kube.core.createNamespacedConfigMap({
       namespace: ns,
       body: { metadata: { name: 'foreign-connect-config' }, data: { mine: 'yes' } },
     });
-    await core.createNamespacedService({
+    await kube.core.createNamespacedService({
       namespace: ns,
       body: {
         metadata: { name: 'foreign-connect' },
@@ -184,17 +161,19 @@ describe('operator: KafkaConnect reconcile @env', function () {
     expect(ready.status).to.equal('False');
     expect(ready.message).to.include('ConfigMap foreign-connect-config already exists');
     const event = await eventually('a ResourceConflict Event', async () => {
-      const list = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=foreign' });
+      const list = await kube.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=foreign' });
       return list.items.find((e) => e.reason === 'ResourceConflict');
     });
     expect(event.type).to.equal('Warning');
     expect(event.message).to.include('ConfigMap foreign-connect-config');
     // The other children are created; the foreign objects stay as they were, unowned.
-    await eventually('the Deployment', () => apps.readNamespacedDeployment({ namespace: ns, name: 'foreign-connect' }));
-    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'foreign-connect-config' });
+    await eventually('the Deployment', () =>
+      kube.apps.readNamespacedDeployment({ namespace: ns, name: 'foreign-connect' }),
+    );
+    const cm = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'foreign-connect-config' });
     expect(cm.data).to.deep.equal({ mine: 'yes' });
     expect(cm.metadata?.ownerReferences ?? []).to.deep.equal([]);
-    const svc = await core.readNamespacedService({ namespace: ns, name: 'foreign-connect' });
+    const svc = await kube.core.readNamespacedService({ namespace: ns, name: 'foreign-connect' });
     expect(svc.spec?.selector).to.deep.equal({ app: 'someone-else' });
     expect(svc.metadata?.ownerReferences ?? []).to.deep.equal([]);
     // Deleting the KafkaConnect takes its own objects and leaves the foreign ones.
@@ -204,9 +183,11 @@ describe('operator: KafkaConnect reconcile @env', function () {
       async () => !(await exists(`/apis/apps/v1/namespaces/${ns}/deployments/foreign-connect`)),
       { timeoutMs: 90_000 },
     );
-    expect((await core.readNamespacedConfigMap({ namespace: ns, name: 'foreign-connect-config' })).data).to.deep.equal({
+    expect(
+      (await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'foreign-connect-config' })).data,
+    ).to.deep.equal({
       mine: 'yes',
     });
-    await core.readNamespacedService({ namespace: ns, name: 'foreign-connect' });
+    await kube.core.readNamespacedService({ namespace: ns, name: 'foreign-connect' });
   });
 });

@@ -4,51 +4,26 @@
 // workload to the other image, says so in status and events, and (standalone)
 // tries to carry the source offsets (here no worker answers, so it warns).
 import { expect } from 'chai';
-import * as k8s from '@kubernetes/client-node';
 import { withEnv } from '../src/env.js';
-import { RecordingLogger, dumpOnFailure } from '../src/diagnostics.js';
 import { randomName } from '../src/names.js';
 import { eventually } from '../src/eventually.js';
-import { installCrds, kubeConfig, rest, sluicePath } from '../src/kube.js';
+import { rest, sluicePath } from '../src/kube.js';
 import { sluiceResources } from '../src/sluice-resources.js';
-import { startTestOperator } from '../src/test-operator.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import { createConnectClient } from '../../operator/src/connect/connect-client.js';
+import { operatorWithoutWorkers } from '../src/test-operator.js';
 import { DEFAULT_APACHE_IMAGE } from '../../operator/src/model/runtime.js';
 
 describe('operator: spec.runtime sluice | apache @env', function () {
   this.timeout(120_000);
   const env = withEnv();
   const ns = randomName('kc-runtime');
-  const operatorLog = new RecordingLogger();
-  dumpOnFailure({ env, namespaces: () => [ns], operatorLog });
-  let operator: RunningOperator;
-  let core: k8s.CoreV1Api;
-  let apps: k8s.AppsV1Api;
+  const kube = operatorWithoutWorkers(env, ns);
   const get = (path: string) => rest(env()).request<any>({ method: 'GET', path });
-
-  before(async () => {
-    await installCrds(env());
-    const kc = kubeConfig(env());
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    apps = kc.makeApiClient(k8s.AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: ns } } });
-    operator = await startTestOperator(kc, operatorLog, ns, {
-      resyncPeriodMs: 5_000,
-      // No pods run here: REST goes to a port nothing listens on.
-      connectFor: () => createConnectClient('http://127.0.0.1:9', { timeoutMs: 500 }),
-    });
-  });
-  after(async () => {
-    await operator?.stop();
-    await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-  });
 
   const resources = sluiceResources(env, ns);
   const create = (name: string, spec: Record<string, unknown>) => resources.create('KafkaConnect', name, spec);
   const patchSpec = (name: string, spec: Record<string, unknown>) => resources.patchSpec('KafkaConnect', name, spec);
   const events = async (name: string, reason: string) =>
-    (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` })).items.filter(
+    (await kube.core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` })).items.filter(
       (e) => e.reason === reason,
     );
 
@@ -59,14 +34,14 @@ describe('operator: spec.runtime sluice | apache @env', function () {
       plugins: [{ name: 'debezium-postgres', image: 'plugins/dbz:3.6.1' }],
     });
     const sts = await eventually('the StatefulSet', () =>
-      apps.readNamespacedStatefulSet({ namespace: ns, name: 'java-connect' }),
+      kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'java-connect' }),
     );
     const pod = sts.spec!.template;
     expect(pod.metadata?.labels?.['sluice.dev/runtime']).to.equal('apache');
     expect(pod.spec?.containers[0]?.image).to.equal(DEFAULT_APACHE_IMAGE);
     expect(pod.spec?.containers[0]?.ports?.map((p) => p.name)).to.include('tcp-prometheus');
     expect(pod.spec?.initContainers?.map((c) => c.image)).to.deep.equal(['plugins/dbz:3.6.1']);
-    const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'java-connect-config' });
+    const cm = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'java-connect-config' });
     const props = cm.data?.['worker.properties'] ?? '';
     expect(props).to.match(/^plugin\.path=\/opt\/kafka\/plugins$/m);
     expect(props).to.match(/^scheduled\.rebalance\.max\.delay\.ms=0$/m);
@@ -79,7 +54,7 @@ describe('operator: spec.runtime sluice | apache @env', function () {
   it('switches a distributed cluster to the sluice runtime and back: image, label, status and a RuntimeChanged event', async () => {
     await patchSpec('java', { runtime: 'sluice' });
     await eventually('the StatefulSet on the sluice image', async () => {
-      const sts = await apps.readNamespacedStatefulSet({ namespace: ns, name: 'java-connect' });
+      const sts = await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'java-connect' });
       const t = sts.spec!.template;
       return (
         t.spec?.containers[0]?.image === 'sluice/runtime:test' &&
@@ -97,14 +72,16 @@ describe('operator: spec.runtime sluice | apache @env', function () {
     expect(changed[0]!.message).to.contain('from the apache runtime to sluice');
     await patchSpec('java', { runtime: 'apache' });
     await eventually('back on the Apache image', async () => {
-      const sts = await apps.readNamespacedStatefulSet({ namespace: ns, name: 'java-connect' });
+      const sts = await kube.apps.readNamespacedStatefulSet({ namespace: ns, name: 'java-connect' });
       return sts.spec!.template.spec?.containers[0]?.image === DEFAULT_APACHE_IMAGE;
     });
   });
 
   it('switching a standalone cluster whose worker does not answer warns that offsets were not carried', async () => {
     await create('solo', { mode: 'standalone', bootstrapServers: 'kafka:9092' });
-    await eventually('the Deployment', () => apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' }));
+    await eventually('the Deployment', () =>
+      kube.apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' }),
+    );
     await patchSpec('solo', { runtime: 'apache' });
     const warned = await eventually('an OffsetsNotCarried warning', async () => {
       const list = await events('solo', 'OffsetsNotCarried');
@@ -112,8 +89,8 @@ describe('operator: spec.runtime sluice | apache @env', function () {
     });
     expect(warned[0]!.type).to.equal('Warning');
     await eventually('the Deployment on the Apache image, offsets in apache-offsets.dat', async () => {
-      const d = await apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
-      const cm = await core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
+      const d = await kube.apps.readNamespacedDeployment({ namespace: ns, name: 'solo-connect' });
+      const cm = await kube.core.readNamespacedConfigMap({ namespace: ns, name: 'solo-connect-config' });
       return (
         d.spec!.template.spec?.containers[0]?.image === DEFAULT_APACHE_IMAGE &&
         /offset\.storage\.file\.filename=\/var\/lib\/sluice\/apache-offsets\.dat/.test(
