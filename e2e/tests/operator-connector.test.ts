@@ -35,6 +35,9 @@ describe('operator: Connector reconcile against a real worker @env', function ()
   const createConnector = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) =>
     resources.create('Connector', name, spec, { annotations });
   const patchConnector = (name: string, body: Record<string, unknown>) => resources.patch('Connector', name, body);
+  /** A standalone KafkaConnect (its REST API is the local worker's once urls has it). */
+  const createCluster = (name: string) =>
+    resources.create('KafkaConnect', name, { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers });
   const condition = (cr: any) => conditionOf(cr);
   const waitFor = (name: string, what: string, check: (cr: any) => boolean) =>
     resources.waitFor('Connector', name, what, check);
@@ -52,16 +55,7 @@ describe('operator: Connector reconcile against a real worker @env', function ()
       workerProps: standaloneProps(env().kafka.bootstrapServers, dir, 500),
     }).start();
     urls.set('local', worker.url);
-    await api().request({
-      method: 'POST',
-      path: sluicePath('kafkaconnects', ns),
-      body: {
-        apiVersion: 'sluice.dev/v1alpha1',
-        kind: 'KafkaConnect',
-        metadata: { name: 'local' },
-        spec: { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers },
-      },
-    });
+    await createCluster('local');
     operator = await startTestOperator(kc, operatorLog, ns, {
       // Backoffs of 0, 4, 12 s: the restarted task fails again (group join, refetch)
       // well before the counter could reset.
@@ -142,16 +136,7 @@ describe('operator: Connector reconcile against a real worker @env', function ()
     });
     await waitFor('late', 'ClusterNotFound', (c) => condition(c)?.reason === 'ClusterNotFound');
     urls.set('later', worker.url);
-    await api().request({
-      method: 'POST',
-      path: sluicePath('kafkaconnects', ns),
-      body: {
-        apiVersion: 'sluice.dev/v1alpha1',
-        kind: 'KafkaConnect',
-        metadata: { name: 'later' },
-        spec: { mode: 'standalone', bootstrapServers: env().kafka.bootstrapServers },
-      },
-    });
+    await createCluster('later');
     await waitFor('late', 'Ready once the cluster exists', (c) => condition(c)?.status === 'True');
   });
 

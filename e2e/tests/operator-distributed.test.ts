@@ -53,6 +53,23 @@ describe('operator: distributed clusters with real workers @env', function () {
       body: { spec },
       contentType: 'application/merge-patch+json',
     });
+  /** A DataGen Connector: `tasksMax` tasks writing `perTask` sequence-keyed records each, 500 a second. */
+  const createDataGen = (name: string, cluster: string, tasksMax: number, topic: string, perTask: number) =>
+    api().request({
+      method: 'POST',
+      path: sluicePath('connectors', ns),
+      body: {
+        apiVersion: 'sluice.dev/v1alpha1',
+        kind: 'Connector',
+        metadata: { name },
+        spec: {
+          clusterRef: { name: cluster },
+          class: 'DataGen',
+          tasksMax,
+          config: { topic, 'key.type': 'sequence', 'records.per.second': '500', 'max.records': String(perTask) },
+        },
+      },
+    });
   const stsReplicas = async (name: string) =>
     (await apps.readNamespacedStatefulSet({ namespace: ns, name: names.workload(name) })).spec?.replicas;
 
@@ -106,21 +123,7 @@ describe('operator: distributed clusters with real workers @env', function () {
     await eventually('a StatefulSet of 3', async () => (await stsReplicas('big').catch(() => undefined)) === 3);
     const topic = randomName('scale');
     const perTask = 3_000;
-    await api().request({
-      method: 'POST',
-      path: sluicePath('connectors', ns),
-      body: {
-        apiVersion: 'sluice.dev/v1alpha1',
-        kind: 'Connector',
-        metadata: { name: 'gen' },
-        spec: {
-          clusterRef: { name: 'big' },
-          class: 'DataGen',
-          tasksMax: 3,
-          config: { topic, 'key.type': 'sequence', 'records.per.second': '500', 'max.records': String(perTask) },
-        },
-      },
-    });
+    await createDataGen('gen', 'big', 3, topic, perTask);
     const w0 = workers.get(0)!;
     await eventually('3 tasks on 3 workers', async () => {
       const s = await w0.rest('GET', '/connectors/gen/status');
@@ -193,21 +196,7 @@ describe('operator: distributed clusters with real workers @env', function () {
       });
       const topic = randomName('switch');
       const perTask = 6_000;
-      await api().request({
-        method: 'POST',
-        path: sluicePath('connectors', ns),
-        body: {
-          apiVersion: 'sluice.dev/v1alpha1',
-          kind: 'Connector',
-          metadata: { name: 'moving' },
-          spec: {
-            clusterRef: { name: 'sw' },
-            class: 'DataGen',
-            tasksMax: 2,
-            config: { topic, 'key.type': 'sequence', 'records.per.second': '500', 'max.records': String(perTask) },
-          },
-        },
-      });
+      await createDataGen('moving', 'sw', 2, topic, perTask);
       /** task -> next sequence number, as the worker's offsets say */
       const seqs = async (w: RuntimeProcess): Promise<Map<number, number>> => {
         const res = await w.rest('GET', '/connectors/moving/offsets');
