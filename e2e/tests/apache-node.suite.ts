@@ -23,18 +23,26 @@ import type { Kafka } from 'kafkajs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type pg from 'pg';
 import { withEnv, repoRoot } from '../src/env.js';
 import { eventually } from '../src/eventually.js';
 import { installOperator, uninstallOperator } from '../src/helm.js';
-import { readTopic, testKafka } from '../src/kafka.js';
+import { testKafka } from '../src/kafka.js';
 import { createNamespaceReady, installCrds, kubeConfig, rest } from '../src/kube.js';
 import { randomName } from '../src/names.js';
 import { nodeEnv, type NodeEnv } from '../src/node.js';
 import { SluiceResources, diagnostics, ready, topicSize } from '../src/cluster.js';
 import { createTestDatabase, dropTestDatabase, pgClient, pgName } from '../src/pg.js';
 import { debeziumConfig } from '../src/cdc.js';
-import { names } from '../../operator/src/model/names.js';
+import {
+  ConnectorStatusWatch,
+  ItemsWriter,
+  cdcClusterSpec,
+  countChangeEvents,
+  createItemsTable,
+  eventCount,
+  statusTopicStates,
+  waitFlowing,
+} from '../src/cdc-on-node.js';
 
 const run = promisify(execFile);
 const DEBEZIUM_IMAGE = 'docker.io/sluice/debezium-postgres:3.6.1.Final';
@@ -57,81 +65,15 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
   const genTopic = randomName('apn-gen');
   const log = (line: string) => console.log(`      ${new Date().toISOString().slice(11, 19)} ${line}`);
 
-  /** Rows inserted while the connector runs: one short transaction every 100 ms, ids counting up. */
-  const writer = {
-    next: INITIAL_ROWS,
-    stopped: false,
-    done: Promise.resolve(),
-    client: undefined as pg.Client | undefined,
-    start() {
-      this.done = (async () => {
-        while (!this.stopped) {
-          const id = this.next;
-          try {
-            await this.client!.query('INSERT INTO items (id, note) VALUES ($1, $2), ($3, $4)', [
-              id,
-              `row ${id}`,
-              id + 1,
-              `row ${id + 1}`,
-            ]);
-            this.next += 2;
-          } catch {
-            // PostgreSQL busy for a moment: the same ids again.
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      })();
-    },
-    async stop() {
-      this.stopped = true;
-      await this.done;
-    },
-  };
+  const writer = new ItemsWriter(INITIAL_ROWS);
+  const seen = new ConnectorStatusWatch('cdc');
 
-  /** Every state the Connector and its tasks showed, polled each second: FAILED must never be one. */
-  const seen = { states: new Set<string>(), failed: [] as string[], polls: 0 };
-  let poller: NodeJS.Timeout | undefined;
-  const poll = async () => {
-    const cr = await res()
-      .get('connectors', 'cdc')
-      .catch(() => undefined);
-    seen.polls++;
-    const states = [cr?.status?.state, ...((cr?.status?.tasks as any[]) ?? []).map((t) => t.state)].filter(Boolean);
-    for (const s of states) seen.states.add(s);
-    if (states.includes('FAILED')) seen.failed.push(JSON.stringify(cr.status).slice(0, 2000));
-  };
-
-  const kcSpec = (spec: Record<string, unknown>) => ({
-    bootstrapServers: env.kafka.podBootstrapServers,
-    ...spec,
-    config: {
-      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'key.converter.schemas.enable': 'false',
-      'value.converter.schemas.enable': 'false',
-      'offset.flush.interval.ms': '1000',
-    },
-  });
+  const kcSpec = (spec: Record<string, unknown>) => cdcClusterSpec(env, spec);
 
   const clusterIs = (what: string, check: (kc: any) => boolean) =>
     res().waitFor('kafkaconnects', 'java', what, (kc) => check(kc) && ready(kc), 600_000);
 
-  /** The connector runs its task on the new workers and new rows reach Kafka through them. */
-  const flowing = async (phase: string) => {
-    await res().waitFor(
-      'connectors',
-      'cdc',
-      `running (${phase})`,
-      (c) => ready(c) && c.status?.state === 'RUNNING' && c.status?.tasksReady === '1/1',
-      600_000,
-    );
-    const before = await topicSize(kafka, topic);
-    await eventually(`new change events after ${phase}`, async () => (await topicSize(kafka, topic)) > before + 20, {
-      timeoutMs: 300_000,
-      intervalMs: 500,
-    });
-    log(`${phase}: flowing (${await topicSize(kafka, topic)} events so far, rows inserted ${writer.next})`);
-  };
+  const flowing = (phase: string) => waitFlowing({ res: res(), kafka, topic, connector: 'cdc', writer, log }, phase);
 
   before(async () => {
     env = nodeEnv(getEnv());
@@ -146,10 +88,7 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
     log(`images on the node after ${Math.round((Date.now() - started) / 1000)} s`);
     database = await createTestDatabase(env.postgres, 'apn');
     writer.client = await pgClient(env.postgres, database);
-    await writer.client.query('CREATE TABLE items (id int PRIMARY KEY, note text)');
-    await writer.client.query(
-      `INSERT INTO items (id, note) SELECT i, 'row ' || i FROM generate_series(0, ${INITIAL_ROWS - 1}) i`,
-    );
+    await createItemsTable(writer.client, INITIAL_ROWS);
     await installCrds(env);
     await createNamespaceReady(core, ns);
     await installOperator(env, {
@@ -166,7 +105,7 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
   });
 
   after(async () => {
-    if (poller) clearInterval(poller);
+    seen.stop();
     await writer.stop().catch(() => undefined);
     await writer.client?.end().catch(() => undefined);
     await core?.deleteNamespace({ name: ns }).catch(() => undefined);
@@ -222,7 +161,7 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
     expect(java.status).to.deep.include({ runtime: 'apache', mode: 'standalone' });
     const ours = await res().waitReady('kafkaconnects', 'ours', 600_000);
     expect(ours.status).to.deep.include({ runtime: 'sluice', mode: 'distributed' });
-    poller = setInterval(() => void poll(), 1_000);
+    seen.start(res());
     writer.start();
     await flowing('apache standalone');
     // The plugin came from the plugin image: Apache lists Debezium's connector.
@@ -241,11 +180,7 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
       await clusterIs(`standalone on ${runtime}`, (kc) => kc.status?.runtime === runtime);
       await flowing(`standalone runtime switch to ${runtime}`);
     }
-    // Events repeated with the same message are counted on one Event.
-    const count = async (object: string, reason: string) =>
-      (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${object}` })).items
-        .filter((e) => e.reason === reason)
-        .reduce((n, e) => n + (e.count ?? 1), 0);
+    const count = (object: string, reason: string) => eventCount(core, ns, object, reason);
     expect(await count('java', 'RuntimeChanged')).to.equal(2);
     expect(await count('java', 'OffsetsNotCarried')).to.equal(0);
     expect(await count('cdc', 'OffsetsCarried')).to.equal(2);
@@ -281,38 +216,20 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
     await writer.stop();
     const rows = writer.next;
     // Every row, read by the snapshot (op r) or streamed (op c).
-    const records = await readTopic(kafka, topic, rows, 300_000);
-    const all = records.length >= rows ? await readTopic(kafka, topic, Number.MAX_SAFE_INTEGER, 5_000) : records;
-    const ids = new Map<number, number>();
-    // Rows read by a snapshot (op r): the initial rows, and those inserted before its snapshot was taken.
-    const snapshotReads: number[] = [];
-    for (const r of all) {
-      if (r.value === null) continue;
-      const v = JSON.parse(r.value) as { op: string; after: { id: number } };
-      if (v.op === 'r') snapshotReads.push(v.after.id);
-      ids.set(v.after.id, (ids.get(v.after.id) ?? 0) + 1);
-    }
-    const missing = [...Array(rows).keys()].filter((i) => !ids.has(i));
-    const duplicates = [...ids.values()].reduce((n, c) => n + c - 1, 0);
+    const { events, missing, duplicates, snapshotReads } = await countChangeEvents(kafka, topic, rows);
     // The status topic of the distributed phases: every state any worker wrote.
-    const statusRecords = await readTopic(kafka, names.statusTopic('java', ns), Number.MAX_SAFE_INTEGER, 10_000).catch(
-      () => [],
-    );
-    const failedInTopic = statusRecords.filter((r) => r.value && JSON.parse(r.value).state === 'FAILED');
+    const statusTopic = await statusTopicStates(kafka, 'java', ns);
     log(
-      `${rows} rows, ${all.length} change events, ${missing.length} missing, ${duplicates} duplicates, ` +
+      `${rows} rows, ${events} change events, ${missing.length} missing, ${duplicates} duplicates, ` +
         `${snapshotReads.length} snapshot reads; states seen ${[...seen.states].join(',')} in ${seen.polls} polls; ` +
-        `${statusRecords.length} status records, ${failedInTopic.length} FAILED`,
+        `${statusTopic.records} status records, ${statusTopic.failed.length} FAILED`,
     );
     expect(missing).to.deep.equal([]);
     // The snapshot ran once: no row read by a snapshot twice, every initial row read by it.
     expect(new Set(snapshotReads).size, 'rows read by a second snapshot').to.equal(snapshotReads.length);
     expect(snapshotReads.filter((id) => id < INITIAL_ROWS)).to.have.length(INITIAL_ROWS);
     expect(seen.failed, 'FAILED in the Connector status').to.deep.equal([]);
-    expect(
-      failedInTopic.map((r) => `${r.key}: ${r.value?.slice(0, 300)}`),
-      'FAILED in the status topic',
-    ).to.deep.equal([]);
+    expect(statusTopic.failed, 'FAILED in the status topic').to.deep.equal([]);
     // Side by side: our cluster stayed healthy all along.
     expect(ready(await res().get('kafkaconnects', 'ours'))).to.equal(true);
     const gen = await res().get('connectors', 'gen');
