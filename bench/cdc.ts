@@ -177,6 +177,7 @@ async function main(): Promise<void> {
       const tx1Done = await until(
         `${TX1_ROWS} single-row transactions`,
         async () => (await count()) >= 2 * ROWS + TX1_ROWS,
+        3_600_000, // 1M single-row transactions at under 1,000 events/s would pass the default 30 min
       );
       await tx1Call;
       const tx1EventsPerSec = TX1_ROWS / ((tx1Done - tx1Start) / 1000);
