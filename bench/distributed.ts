@@ -29,6 +29,7 @@ import {
 import { envUp, machineFacts, type BenchEnv } from './lib/env.js';
 import { fileSize, pollUntil, trackProgress } from './lib/progress.js';
 import { IMPLS, median, sideBySide, type Impl, type SideBySideRow } from './lib/report.js';
+import { createTopicsAndWait } from '../runtime/src/kafka/topics.js';
 
 /** `--name=value` on the command line, else BENCH_<NAME>, else the default. */
 function option(name: string, fallback: string): string {
@@ -404,14 +405,10 @@ async function main(): Promise<number> {
   };
   const began = performance.now();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [bench.idleTopic, bench.loadedTopic].map((topic) => ({
-        topic,
-        numPartitions: TASKS,
-        replicationFactor: 1,
-      })),
-    });
+    await createTopicsAndWait(
+      admin,
+      [bench.idleTopic, bench.loadedTopic].map((topic) => ({ topic, numPartitions: TASKS, replicationFactor: 1 })),
+    );
     bench.topics.push(bench.idleTopic, bench.loadedTopic);
     // Alternating run by run spreads machine noise (and warm-up) over both.
     if (SCENARIOS.includes('rebalance'))

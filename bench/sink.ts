@@ -19,6 +19,7 @@ import { envUp, machineFacts } from './lib/env.js';
 import { MeasuredProcess } from './lib/process.js';
 import { trackProgress } from './lib/progress.js';
 import { aligned } from './lib/report.js';
+import { createTopicsAndWait } from '../runtime/src/kafka/topics.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const IMPLS = (process.env.BENCH_IMPLS ?? 'sluice,apache').split(',');
@@ -114,7 +115,7 @@ async function fillTopic(env: Env, topic: string): Promise<void> {
   const kafka = testKafka(env.kafka.bootstrapServers);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();

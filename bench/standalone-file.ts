@@ -15,6 +15,7 @@ import { envUp, machineFacts, type BenchEnv } from './lib/env.js';
 import { MeasuredProcess } from './lib/process.js';
 import { fileSize, topicEndOffset, trackProgress } from './lib/progress.js';
 import { IMPLS, rawLine, summarize, table, type Impl, type RunResult } from './lib/report.js';
+import { createTopicsAndWait } from '../runtime/src/kafka/topics.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -94,10 +95,7 @@ async function runOnce(bench: Bench, scenario: Scenario, impl: Impl, run: number
   const outputFile = path.join(dir, 'output.txt');
   if (scenario === 'source') {
     // Created up front so topic creation is not part of the measurement.
-    await bench.admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: name, numPartitions: 1, replicationFactor: 1 }],
-    });
+    await createTopicsAndWait(bench.admin, [{ topic: name, numPartitions: 1, replicationFactor: 1 }]);
     bench.topics.push(name);
     connector = {
       'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector',

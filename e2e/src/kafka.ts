@@ -7,6 +7,7 @@
 // which made the exactly-once tests count aborted records as duplicates.
 import type { IHeaders, Kafka } from 'kafkajs';
 import { kafkaJs, kafkaJsPatched } from '../../runtime/src/kafka/client.js';
+import { createTopicsAndWait } from '../../runtime/src/kafka/topics.js';
 import { silenceKafkaJsTimerWarnings } from '../../runtime/src/util/warnings.js';
 
 // The same kafkajs timer warning the worker drops (runtime/src/util/warnings.ts).
@@ -86,17 +87,14 @@ export async function createTopic(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: partitions,
-          replicationFactor: 1,
-          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    });
+    await createTopicsAndWait(admin, [
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      },
+    ]);
   } finally {
     await admin.disconnect();
   }

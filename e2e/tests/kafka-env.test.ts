@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { withEnv } from '../src/env.js';
 import { randomName } from '../src/names.js';
+import { createTopicsAndWait } from '../../runtime/src/kafka/topics.js';
 
 describe('test environment: Kafka broker @env', () => {
   const env = withEnv();
@@ -21,17 +22,14 @@ describe('test environment: Kafka broker @env', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const created = await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic,
-            numPartitions: 1,
-            replicationFactor: 1,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-        ],
-      });
+      const created = await createTopicsAndWait(admin, [
+        {
+          topic,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ]);
       expect(created).to.equal(true);
       const described = await admin.describeConfigs({
         includeSynonyms: false,
@@ -48,7 +46,7 @@ describe('test environment: Kafka broker @env', () => {
     const topic = randomName('roundtrip');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
     await admin.disconnect();
 
     const producer = kafka.producer();

@@ -8,6 +8,7 @@ import { withEnv } from '../src/env.js';
 import { createTopic, produce, readTopic, testKafka } from '../src/kafka.js';
 import { randomName } from '../src/names.js';
 import { createKafka } from '../../runtime/src/kafka/client.js';
+import { createTopicsAndWait } from '../../runtime/src/kafka/topics.js';
 import type { ConfigStore } from '../../runtime/src/storage/config-store.js';
 import { configStoreContract } from '../../runtime/src/storage/config-store.contract.test-support.js';
 import { KafkaConfigStore } from '../../runtime/src/storage/kafka-config-store.js';
@@ -239,10 +240,9 @@ describe('runtime Kafka-backed stores @env', function () {
       const t = topic('configs-2p');
       const admin = raw.admin();
       await admin.connect();
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic: t, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-      });
+      await createTopicsAndWait(admin, [
+        { topic: t, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ]);
       await admin.disconnect();
       const store = configStore(t);
       try {

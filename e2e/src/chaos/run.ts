@@ -9,6 +9,7 @@
 // crash loop. npm run chaos (bench/chaos.ts) and e2e/tests/chaos.test.ts run it.
 import * as k8s from '@kubernetes/client-node';
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopicsAndWait } from '../../../runtime/src/kafka/topics.js';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { aligned } from '../../../bench/lib/report.js';
@@ -352,10 +353,10 @@ export async function runChaos(env: NodeEnv, o: ChaosOptions): Promise<ChaosResu
     const base = await collector.start(env.node.ip);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: pipelines.map((p) => ({ topic: p.topic, numPartitions: p.partitions, replicationFactor: 3 })),
-    });
+    await createTopicsAndWait(
+      admin,
+      pipelines.map((p) => ({ topic: p.topic, numPartitions: p.partitions, replicationFactor: 3 })),
+    );
     await admin.disconnect();
 
     await installCrds(env);

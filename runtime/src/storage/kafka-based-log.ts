@@ -22,6 +22,7 @@ import {
 } from '../distributed/kafkajs-internals.js';
 import { isKafkaOutage } from '../kafka/errors.js';
 import { abortedRecordFilter, type AbortedTransaction } from '../kafka/client.js';
+import { createTopicsAndWait } from '../kafka/topics.js';
 import type { Logger } from '../util/logging.js';
 
 export interface LogRecord {
@@ -127,8 +128,8 @@ export class KafkaBasedLog {
   /** Creates or checks the topic, connects, and starts tailing from offset 0. */
   async start(): Promise<void> {
     if (this.running) return;
-    // kafkajs's createTopics waits for leaders, but a KRaft broker may not know a topic just created yet
-    // (UNKNOWN_TOPIC_OR_PARTITION, more so on a loaded machine): the next try finds it and checks it.
+    // createTopicsAndWait waits through the answers a topic just created gets; this retry covers a broker
+    // that is away or moving while the worker starts.
     await retryWhileRetriable(
       () => this.ensureTopic(),
       (err) =>
@@ -238,20 +239,17 @@ export class KafkaBasedLog {
     const admin: Admin = kafka.admin();
     await admin.connect();
     try {
-      const created = await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic,
-            numPartitions: requireSinglePartition ? 1 : partitions,
-            replicationFactor,
-            configEntries: Object.entries({ ...topicConfig, 'cleanup.policy': 'compact' }).map(([name, value]) => ({
-              name,
-              value,
-            })),
-          },
-        ],
-      });
+      const created = await createTopicsAndWait(admin, [
+        {
+          topic,
+          numPartitions: requireSinglePartition ? 1 : partitions,
+          replicationFactor,
+          configEntries: Object.entries({ ...topicConfig, 'cleanup.policy': 'compact' }).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        },
+      ]);
       if (created) {
         this.options.logger.info('Created internal topic', { topic, partitions, replicationFactor });
         return;

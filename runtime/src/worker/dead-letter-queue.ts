@@ -5,6 +5,7 @@ import type { Admin, Producer } from 'kafkajs';
 import type { ErrorContext, ErrorReporter } from './error-handler.js';
 import type { TaskId } from '../vocabulary/task-id.js';
 import type { TaskMetrics } from '../metrics/task-metrics.js';
+import { createTopicsAndWait } from '../kafka/topics.js';
 
 export interface DeadLetterQueueOptions {
   readonly topic: string;
@@ -67,10 +68,9 @@ export class DeadLetterQueueReporter implements ErrorReporter {
     try {
       const existing = await this.opts.admin.listTopics();
       if (!existing.includes(this.opts.topic)) {
-        await this.opts.admin.createTopics({
-          waitForLeaders: true,
-          topics: [{ topic: this.opts.topic, numPartitions: 1, replicationFactor: this.opts.replicationFactor }],
-        });
+        await createTopicsAndWait(this.opts.admin, [
+          { topic: this.opts.topic, numPartitions: 1, replicationFactor: this.opts.replicationFactor },
+        ]);
       }
     } finally {
       await this.opts.admin.disconnect();
