@@ -288,14 +288,24 @@ describe('helm chart helm/sluice @env', function () {
       assertNoBroadGrants(objs);
     });
 
-    it('watchNamespaces: a Role + RoleBinding with the operator rules in each, nothing cluster-wide', async () => {
+    it('watchNamespaces: a Role + RoleBinding with the operator rules in each; cluster-wide only the Connector cleanup', async () => {
       const objs = await renderInstalled(env(), {
         release: 'ops',
         namespace: 'sluice-system',
         values: { watchNamespaces: ['team-a', 'team-b'] },
       });
-      expect(byKind(objs, 'ClusterRole')).to.deep.equal([]);
-      expect(byKind(objs, 'ClusterRoleBinding')).to.deep.equal([]);
+      // Deleting a watched namespace removes its Role before its Connectors: releasing their
+      // finalizers then needs these rights, and only these, on Sluice's own kinds.
+      const cleanup = one(objs, 'ClusterRole');
+      expect(cleanup.metadata.name).to.equal('ops-sluice-operator-connector-cleanup');
+      expect(grants(cleanup.rules)).to.deep.equal({
+        'sluice.dev/kafkaconnects': ['list', 'watch'],
+        'sluice.dev/connectors': ['list', 'patch', 'watch'],
+      });
+      expect(one(objs, 'ClusterRoleBinding').roleRef.name).to.equal(cleanup.metadata.name);
+      expect(one(objs, 'ClusterRoleBinding').subjects).to.deep.equal([
+        { kind: 'ServiceAccount', name: 'ops-sluice-operator', namespace: 'sluice-system' },
+      ]);
       const roles = byKind(objs, 'Role');
       expect(roles.map((r) => r.metadata.namespace)).to.deep.equal(['team-a', 'team-b']);
       for (const r of roles) expect(grants(r.rules), r.metadata.namespace).to.deep.equal(OPERATOR_RULES);
@@ -466,7 +476,14 @@ describe('helm chart helm/sluice @env', function () {
       expect(await kubectl(env(), 'get', 'role,rolebinding', '-n', watched, '-o', 'name'))
         .to.include(`role.rbac.authorization.k8s.io/${name}`)
         .and.include(`rolebinding.rbac.authorization.k8s.io/${name}`);
-      expect(await kubectl(env(), 'get', 'clusterrole', '-o', 'name')).to.not.include(name);
+      const ownClusterRoles = async () =>
+        (await kubectl(env(), 'get', 'clusterrole,clusterrolebinding', '-o', 'name'))
+          .split('\n')
+          .filter((line) => line.includes(name));
+      expect(await ownClusterRoles(), 'cluster-wide only the Connector cleanup').to.deep.equal([
+        `clusterrole.rbac.authorization.k8s.io/${name}-connector-cleanup`,
+        `clusterrolebinding.rbac.authorization.k8s.io/${name}-connector-cleanup`,
+      ]);
 
       const { settings, operator: op } = await runOperator(ns, release);
       expect(settings.SLUICE_WATCH_NAMESPACES).to.equal(watched);
@@ -487,6 +504,7 @@ describe('helm chart helm/sluice @env', function () {
       await helm(env(), 'uninstall', release, '-n', ns, '--wait');
       expect(await kubectl(env(), 'get', 'role,rolebinding', '-n', watched, '-o', 'name')).to.not.include(name);
       expect(await kubectl(env(), 'get', 'deployment,serviceaccount', '-n', ns, '-o', 'name')).to.not.include(name);
+      expect(await ownClusterRoles()).to.deep.equal([]);
     });
 
     it("a token without the chart's RBAC is refused, and the log check sees it", async () => {

@@ -49,6 +49,56 @@ describe('helm chart: the uninstall hook releases Connector finalizers @env', fu
     expect(off.filter((o) => o.metadata.annotations?.['helm.sh/hook'])).to.deep.equal([]);
   });
 
+  it('with the operator running, deleting a watched namespace that holds Connectors completes (its Role goes first)', async () => {
+    const env = nodeEnv(getEnv());
+    const core = kubeConfig(env).makeApiClient(k8s.CoreV1Api);
+    const api = rest(env);
+    const release = randomName('nsdel');
+    const system = `${release}-system`;
+    const watched = randomName('nsdel-ns');
+    await installCrds(env);
+    await core.createNamespace({ body: { metadata: { name: watched } } });
+    try {
+      await installOperator(env, { release, namespace: system, watchNamespaces: [watched], createNamespace: true });
+      for (const name of ['a', 'b'])
+        await api.request({
+          method: 'POST',
+          path: sluicePath('connectors', watched),
+          body: {
+            apiVersion: 'sluice.dev/v1alpha1',
+            kind: 'Connector',
+            metadata: { name },
+            spec: { clusterRef: { name: 'missing' }, class: 'DataGen', config: { topic: 't' } },
+          },
+        });
+      await eventually('the operator to add its finalizers', async () =>
+        ((await api.request<any>({ method: 'GET', path: sluicePath('connectors', watched) })).items as any[]).every(
+          (c) => (c.metadata.finalizers ?? []).includes(FINALIZER),
+        ),
+      );
+      // The namespace controller deletes the Role and RoleBinding before the Connectors; the
+      // chart's connector-cleanup ClusterRole still lets the operator release the finalizers.
+      await core.deleteNamespace({ name: watched });
+      await namespaceGone(core, watched, { timeoutMs: 120_000 });
+    } finally {
+      for (const c of ['a', 'b'])
+        await kubectl(
+          env,
+          'patch',
+          'connector',
+          c,
+          '-n',
+          watched,
+          '--type=merge',
+          '-p',
+          '{"metadata":{"finalizers":null}}',
+        ).catch(() => undefined);
+      await helm(env, 'uninstall', release, '-n', system).catch(() => undefined);
+      await core.deleteNamespace({ name: watched }).catch(() => undefined);
+      await core.deleteNamespace({ name: system }).catch(() => undefined);
+    }
+  });
+
   it('after helm uninstall no Connector keeps its finalizer, and deleting their namespace completes', async () => {
     const env = nodeEnv(getEnv());
     const core = kubeConfig(env).makeApiClient(k8s.CoreV1Api);

@@ -609,8 +609,8 @@ export async function runChaos(env: NodeEnv, o: ChaosOptions): Promise<ChaosResu
     };
   } finally {
     say('cleaning up');
-    // The Connectors first, while the operator can still reach them: deleting the namespace at once
-    // would also delete the operator's Role there (watchNamespaces), and their finalizers would hang.
+    // The Connectors first, while their workers still run, so that each is deleted from its cluster
+    // rather than let go unconfirmed when the namespace deletion takes the workers away.
     for (const name of connectorNames)
       await api.request({ method: 'DELETE', path: cr.path('connectors', name) }).catch(() => undefined);
     await eventually(

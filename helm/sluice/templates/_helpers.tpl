@@ -138,6 +138,21 @@ authenticated user by the system:discovery ClusterRole.
   verbs: [create, patch]
 {{- end }}
 
+{{/*
+With watchNamespaces: what releasing a Connector's finalizer needs once its
+namespace is being deleted and the Role there is gone. The operator's caches
+keep listing and watching both kinds, and the patch takes the finalizer off.
+Only Sluice's own kinds; no status, no Secrets, no children.
+*/}}
+{{- define "sluice.cleanupRules" -}}
+- apiGroups: [sluice.dev]
+  resources: [kafkaconnects]
+  verbs: [list, watch]
+- apiGroups: [sluice.dev]
+  resources: [connectors]
+  verbs: [list, watch, patch]
+{{- end }}
+
 {{/* The selector labels as k=v,k=v (SLUICE_OPERATOR_POD_LABELS). */}}
 {{- define "sluice.selectorLabelsList" -}}
 {{- $pairs := list }}
