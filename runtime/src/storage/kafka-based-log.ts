@@ -23,6 +23,7 @@ import {
 import { isKafkaOutage } from '../kafka/errors.js';
 import { abortedRecordFilter, type AbortedTransaction } from '../kafka/client.js';
 import { createTopicsAndWait } from '../kafka/topics.js';
+import { RESEND_WARNING, sendAcknowledged } from '../kafka/acknowledged-send.js';
 import type { Logger } from '../util/logging.js';
 
 export interface LogRecord {
@@ -211,11 +212,12 @@ export class KafkaBasedLog {
   ): Promise<Array<{ partition: number; offset: bigint }>> {
     const producer = this.producer;
     if (!producer || !this.running) throw new Error(`log of topic '${this.topic}' is not running`);
-    const result = await producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: records.map((r) => ({ key: r.key, value: r.value })),
-    });
+    // An offset flush spans partitions: those kafkajs left out are written again (kafka/acknowledged-send.ts).
+    const result = await sendAcknowledged(
+      (topicMessages) => producer.sendBatch({ acks: -1, topicMessages }),
+      [{ topic: this.topic, messages: records.map((r) => ({ key: r.key, value: r.value })) }],
+      { onResend: (_, count) => this.options.logger.warn(RESEND_WARNING, { topic: this.topic, records: count }) },
+    );
     return result.map((r) => ({ partition: r.partition, offset: BigInt(r.baseOffset ?? r.offset ?? '-1') }));
   }
 

@@ -5,7 +5,7 @@
 // slow or failing offset store never holds up the records. A Kafka outage
 // never fails the task: the batch is sent again until Kafka is back
 // (outage-retry.ts); errors.tolerance decides only for records Kafka refuses.
-import { unacknowledged } from '../kafka/client.js';
+import { RESEND_WARNING, sendAcknowledged } from '../kafka/acknowledged-send.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { canonicalJson } from '../util/json.js';
 import { SKIPPED, type ErrorHandler } from './error-handler.js';
@@ -48,23 +48,15 @@ export class AtLeastOnceDelivery implements SourceDelivery {
       const sent = await errors.execute({ stage: 'KAFKA_PRODUCE', className: 'Producer' }, () =>
         this.deps.outage.run('acknowledge records', async () => {
           for (; done < chunks.length; done++) {
-            let chunk = chunks[done]!;
-            // kafkajs may resolve a send without writing some partitions (kafka/client.ts, unacknowledged):
-            // those messages are sent again until every partition was acknowledged.
-            // A few times at once, then as an outage: backoff, and an end when the task stops (a send that
-            // never acknowledges must not spin).
-            for (let attempt = 1; ; attempt++) {
-              const missed = unacknowledged(chunk, await producer.sendBatch({ acks: -1, topicMessages: chunk }));
-              if (missed.length === 0) break;
-              if (attempt >= 3)
-                throw Object.assign(new Error('Kafka did not acknowledge every partition of a send'), {
-                  name: 'KafkaJSNumberOfRetriesExceeded',
-                });
-              this.deps.log.warn('Kafka did not acknowledge every partition of a send; sending those records again', {
-                records: missed.reduce((n, t) => n + t.messages.length, 0),
-              });
-              chunks[done] = chunk = missed;
-            }
+            // Partitions kafkajs left out are sent again a few times at once, then it is an outage:
+            // backoff, and an end when the task stops (a send that never acknowledges must not spin).
+            // A retry after an outage resumes with what was left out.
+            await sendAcknowledged((topicMessages) => producer.sendBatch({ acks: -1, topicMessages }), chunks[done]!, {
+              onResend: (missed, records) => {
+                chunks[done] = missed;
+                this.deps.log.warn(RESEND_WARNING, { records });
+              },
+            });
           }
         }),
       );

@@ -8,6 +8,7 @@
 import type { Transaction } from 'kafkajs';
 import { offsetKey, offsetValue } from '../storage/offset-store.js';
 import type { SourceRecord } from '../sdk/index.js';
+import { RESEND_WARNING, sendAcknowledged } from '../kafka/acknowledged-send.js';
 import { produceChunks } from './produce-chunks.js';
 import type { PendingOffset, PreparedBatch } from './source-batch.js';
 import type { SourceDelivery, SourceDeliveryDeps } from './source-delivery.js';
@@ -79,7 +80,11 @@ export class TransactionalDelivery implements SourceDelivery {
     }
     if (byTopic.size > 0)
       await this.transactional(async () => {
-        for (const topicMessages of produceChunks(byTopic)) await txn.sendBatch({ acks: -1, topicMessages });
+        // Partitions kafkajs left out are sent again in the same transaction (kafka/acknowledged-send.ts).
+        for (const chunk of produceChunks(byTopic))
+          await sendAcknowledged((topicMessages) => txn.sendBatch({ acks: -1, topicMessages }), chunk, {
+            onResend: (_, records) => this.deps.log.warn(RESEND_WARNING, { records }),
+          });
       });
     this.deps.written(batch);
     for (const [key, entry] of offsets) this.txnOffsets.set(key, entry);
@@ -116,11 +121,20 @@ export class TransactionalDelivery implements SourceDelivery {
     try {
       if (offsets.length > 0)
         await this.transactional(() =>
-          txn.send({
-            topic: transactions.offsetsTopic,
-            acks: -1,
-            messages: offsets.map((e) => ({ key: offsetKey(id.connector, e.partition), value: offsetValue(e.offset) })),
-          }),
+          // The offset topic has many partitions: one left out would commit the records without their offsets.
+          sendAcknowledged(
+            (topicMessages) => txn.sendBatch({ acks: -1, topicMessages }),
+            [
+              {
+                topic: transactions.offsetsTopic,
+                messages: offsets.map((e) => ({
+                  key: offsetKey(id.connector, e.partition),
+                  value: offsetValue(e.offset),
+                })),
+              },
+            ],
+            { onResend: (_, records) => this.deps.log.warn(RESEND_WARNING, { records }) },
+          ),
         );
       await this.transactional(() => txn.commit());
     } catch (err) {
