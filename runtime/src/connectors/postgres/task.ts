@@ -40,6 +40,7 @@ import {
   type TupleValue,
 } from './pgoutput.js';
 import { parseLsn } from './lsn.js';
+import { alreadyEmitted, confirmedFlush, resumePoint, streamOffset, type Skip } from './offsets.js';
 import { ReplicationConnection } from './replication.js';
 import { TX_KEY_SCHEMA, TX_VALUE_SCHEMA, TransactionTracker } from './transaction.js';
 import type { PgType } from './types.js';
@@ -50,6 +51,8 @@ const RECONNECT_MAX_MS = 30_000;
 
 interface OpenTx {
   xid: number;
+  /** The LSN of its BEGIN message (the transaction's first LSN). */
+  beginLsn: number;
   commitMicros: bigint;
   tracker: TransactionTracker | null;
   begun: boolean;
@@ -77,6 +80,8 @@ export class PostgresSourceTask implements SourceTask {
   >();
   private tx: OpenTx | null = null;
   private lastCommitEnd = 0;
+  /** Debezium's `lsn_proc`: the LSN of the last message all of whose records are emitted (a change, or a commit's end). */
+  private proc = 0;
   /** `source.sequence`'s first item: the last commit this session processed (null before the first, as Debezium). */
   private sessionCommit: number | null = null;
   /** Debezium's extended headers (__debezium.context.*), the same on every change record of this run. */
@@ -91,7 +96,7 @@ export class PostgresSourceTask implements SourceTask {
   /** The offset of the last record emitted, and whether the offset store has it (nothing emitted yet: true). */
   private lastEmitted: SourceOffset | null = null;
   private allStored = true;
-  private skip: { xid: number; lsn: number } | null = null;
+  private skip: Skip | null = null;
   private emittedInTx: { xid: number; lsn: number } | null = null;
   private origin: string | null = null;
   private inbound: CopyFrame[] = [];
@@ -274,15 +279,12 @@ export class PostgresSourceTask implements SourceTask {
     if (mode === 'initial_only' && completed) snapshot = false;
     let startLsn = 0;
     if (stored && completed && !snapshot) {
-      startLsn = num(stored.lsn_commit) ?? num(stored.lsn_proc) ?? num(stored.lsn) ?? 0;
+      // From the last commit end; the events of a transaction partly emitted before the restart
+      // come again and those already stored are skipped (offsets.ts: the same for Debezium's offsets).
+      const resume = resumePoint(stored);
+      startLsn = resume.startLsn;
       this.lastCommitEnd = startLsn;
-      const xid = num(stored.txId);
-      const lsn = num(stored.lsn);
-      // Events of a transaction partly emitted before the restart come again: skip those already stored.
-      // Debezium 3.x's own streaming offsets have no lsn_commit (lsn_proc is the last event's LSN, inside
-      // its transaction), so the whole transaction comes again after a migration from Debezium.
-      const streaming = 'lsn_commit' in stored || 'lsn_proc' in stored;
-      if (streaming && xid !== null && lsn !== null && stored.messageType !== 'COMMIT') this.skip = { xid, lsn };
+      this.skip = resume.skip;
     }
     if (snapshot) {
       startLsn = (await this.snapshot(sql, slot.exists)).streamFrom;
@@ -298,6 +300,7 @@ export class PostgresSourceTask implements SourceTask {
       }
     }
     if (this.lastCommitEnd === 0) this.lastCommitEnd = startLsn;
+    this.proc = this.lastCommitEnd;
     await this.stream(startLsn);
   }
 
@@ -445,7 +448,10 @@ export class PostgresSourceTask implements SourceTask {
         // Resume after what was processed; skip what was already emitted of an open transaction.
         await this.waitDrained();
         from = this.lastCommitEnd;
-        if (this.tx && this.emittedInTx && this.emittedInTx.xid === this.tx.xid) this.skip = { ...this.emittedInTx };
+        this.proc = this.lastCommitEnd;
+        // Each message's records were all emitted (drained above): skip up to and including the last one.
+        if (this.tx && this.emittedInTx && this.emittedInTx.xid === this.tx.xid)
+          this.skip = { ...this.emittedInTx, inclusive: true };
         this.tx = null;
         this.relations.clear();
         this.inbound = [];
@@ -512,6 +518,7 @@ export class PostgresSourceTask implements SourceTask {
       case 'begin':
         this.tx = {
           xid: msg.xid,
+          beginLsn: lsn,
           commitMicros: msg.commitTimeMicros,
           tracker: this.cfg.transactionMetadata ? new TransactionTracker(String(msg.xid)) : null,
           begun: false,
@@ -531,10 +538,14 @@ export class PostgresSourceTask implements SourceTask {
         return;
       case 'commit': {
         const tx = this.tx;
-        if (tx?.tracker && tx.begun) {
-          await this.push(this.txRecord(tx.tracker.end(Number(tx.commitMicros / 1000n)), msg.endLsn, tx, 'COMMIT'));
-        }
+        // The END record is the transaction's last: its offset covers the whole transaction (as Debezium's).
         this.lastCommitEnd = msg.endLsn;
+        this.proc = msg.endLsn;
+        if (tx?.tracker && tx.begun) {
+          await this.push(
+            this.txRecord(tx.tracker.end(Number(tx.commitMicros / 1000n)), msg.endLsn, tx, 'COMMIT', msg.endLsn),
+          );
+        }
         this.sessionCommit = msg.endLsn;
         this.lastXid = tx?.xid ?? this.lastXid;
         this.lastCommitMicros = tx?.commitMicros ?? this.lastCommitMicros;
@@ -544,45 +555,56 @@ export class PostgresSourceTask implements SourceTask {
         return;
       }
       case 'truncate': {
-        if (this.cfg.skipped.has('t')) return;
-        for (const id of msg.relationIds) {
-          const model = await this.modelFor(id);
-          if (model) await this.emitChange(model, 't', lsn, null, null, 'TRUNCATE');
+        if (!this.cfg.skipped.has('t')) {
+          const models: TableModel[] = [];
+          for (const id of msg.relationIds) {
+            const model = await this.modelFor(id);
+            if (model) models.push(model);
+          }
+          for (let i = 0; i < models.length; i++)
+            await this.emitChange(models[i]!, 't', lsn, null, null, 'TRUNCATE', [], i === models.length - 1);
         }
+        this.proc = lsn;
         return;
       }
       case 'insert': {
         const model = await this.modelFor(msg.relationId);
         if (model && !this.cfg.skipped.has('c')) await this.emitChange(model, 'c', lsn, null, msg.newTuple, 'INSERT');
+        this.proc = lsn;
         return;
       }
       case 'update': {
-        const model = await this.modelFor(msg.relationId);
-        if (!model || this.cfg.skipped.has('u')) return;
-        const oldRow = msg.old ?? msg.key;
-        if (oldRow && model.keySchema) {
-          const oldKey = rowKey(model, oldRow);
-          const newKey = rowKey(model, msg.newTuple);
-          if (JSON.stringify(oldKey) !== JSON.stringify(newKey)) {
-            // A primary key change: a delete of the old key, then a create of the new one (as Debezium).
-            const keyHeader = (key: string, value: unknown): Header => ({ key, value, schema: model.keySchema });
-            await this.emitChange(model, 'd', lsn, oldRow, null, 'UPDATE', [keyHeader('__debezium.newkey', newKey)]);
-            await this.emitChange(model, 'c', lsn, null, msg.newTuple, 'UPDATE', [
-              keyHeader('__debezium.oldkey', oldKey),
-            ]);
-            return;
-          }
-        }
-        await this.emitChange(model, 'u', lsn, msg.old, msg.newTuple, 'UPDATE');
+        await this.handleUpdate(lsn, msg);
+        this.proc = lsn;
         return;
       }
       case 'delete': {
         const model = await this.modelFor(msg.relationId);
         if (model && !this.cfg.skipped.has('d'))
           await this.emitChange(model, 'd', lsn, msg.old ?? msg.key, null, 'DELETE');
+        this.proc = lsn;
         return;
       }
     }
+  }
+
+  private async handleUpdate(lsn: number, msg: Extract<PgOutputMessage, { tag: 'update' }>): Promise<void> {
+    const model = await this.modelFor(msg.relationId);
+    if (!model || this.cfg.skipped.has('u')) return;
+    const oldRow = msg.old ?? msg.key;
+    if (oldRow && model.keySchema) {
+      const oldKey = rowKey(model, oldRow);
+      const newKey = rowKey(model, msg.newTuple);
+      if (JSON.stringify(oldKey) !== JSON.stringify(newKey)) {
+        // A primary key change: a delete of the old key, then a create of the new one (as Debezium),
+        // two records of one LSN.
+        const keyHeader = (key: string, value: unknown): Header => ({ key, value, schema: model.keySchema });
+        await this.emitChange(model, 'd', lsn, oldRow, null, 'UPDATE', [keyHeader('__debezium.newkey', newKey)], false);
+        await this.emitChange(model, 'c', lsn, null, msg.newTuple, 'UPDATE', [keyHeader('__debezium.oldkey', oldKey)]);
+        return;
+      }
+    }
+    await this.emitChange(model, 'u', lsn, msg.old, msg.newTuple, 'UPDATE');
   }
 
   /** The model of a relation, built once per Relation message (so after each DDL); null when not captured. */
@@ -609,16 +631,17 @@ export class PostgresSourceTask implements SourceTask {
     return rel.model;
   }
 
-  private streamOffset(lsn: number, messageType: string, tx: OpenTx | null): SourceOffset {
-    return {
-      transaction_id: tx?.tracker ? tx.tracker.id : null,
-      lsn_proc: this.lastCommitEnd,
+  /** The offset of a streamed record (offsets.ts has the meaning of each field). */
+  private streamOffset(lsn: number, messageType: string, tx: OpenTx | null, lsnProc: number): SourceOffset {
+    return streamOffset({
+      transactionId: tx?.tracker ? tx.tracker.id : null,
+      lsnProc,
       messageType,
-      lsn_commit: this.lastCommitEnd,
+      lsnCommit: this.lastCommitEnd,
       lsn,
       txId: tx?.xid ?? this.lastXid,
-      ts_usec: Number(tx?.commitMicros ?? this.lastCommitMicros),
-    };
+      tsMicros: tx?.commitMicros ?? this.lastCommitMicros,
+    });
   }
 
   private async emitChange(
@@ -629,9 +652,11 @@ export class PostgresSourceTask implements SourceTask {
     after: TupleValue[] | null,
     messageType: string,
     extraHeaders: Header[] = [],
+    /** Whether this is the message's last change (a PK change and a TRUNCATE of several tables make more). */
+    lastOfMessage = true,
   ): Promise<void> {
     const tx = this.tx;
-    if (tx && this.skip && this.skip.xid === tx.xid && lsn <= this.skip.lsn) return;
+    if (tx && alreadyEmitted(this.skip, tx.xid, lsn)) return;
     const source = sourceValue({
       version: CONNECTORS_VERSION,
       name: this.cfg.prefix,
@@ -649,18 +674,23 @@ export class PostgresSourceTask implements SourceTask {
     if (tx?.tracker) {
       if (!tx.begun) {
         tx.begun = true;
-        await this.push(this.txRecord(tx.tracker.begin(Number(tx.commitMicros / 1000n)), lsn, tx, 'BEGIN'));
+        await this.push(
+          this.txRecord(tx.tracker.begin(Number(tx.commitMicros / 1000n)), tx.beginLsn, tx, 'BEGIN', this.proc),
+        );
       }
       block = tx.tracker.next(`${model.schema}.${model.table}`);
     }
-    const offset = this.streamOffset(lsn, messageType, tx);
+    // lsn_proc reaches this LSN only with the message's last record (a tombstone follows its delete).
+    const tombstone = op === 'd' && this.cfg.tombstones && model.keySchema && before;
+    const complete = this.streamOffset(lsn, messageType, tx, lastOfMessage ? lsn : this.proc);
+    const offset = tombstone ? this.streamOffset(lsn, messageType, tx, this.proc) : complete;
     const headers = [...extraHeaders, ...this.contextHeaders];
     await this.push({ ...this.changeRecord(model, op, before, after, source, offset, block), headers });
-    if (op === 'd' && this.cfg.tombstones && model.keySchema && before) {
+    if (tombstone) {
       await this.push({
         headers,
         sourcePartition: this.partition,
-        sourceOffset: offset,
+        sourceOffset: complete,
         topic: model.topic,
         keySchema: model.keySchema,
         key: rowKey(model, before),
@@ -698,10 +728,16 @@ export class PostgresSourceTask implements SourceTask {
     };
   }
 
-  private txRecord(value: Record<string, unknown>, lsn: number, tx: OpenTx, messageType: string): SourceRecord {
+  private txRecord(
+    value: Record<string, unknown>,
+    lsn: number,
+    tx: OpenTx,
+    messageType: string,
+    lsnProc: number,
+  ): SourceRecord {
     return {
       sourcePartition: this.partition,
-      sourceOffset: this.streamOffset(lsn, messageType, tx),
+      sourceOffset: this.streamOffset(lsn, messageType, tx, lsnProc),
       topic: `${this.cfg.prefix}.transaction`,
       keySchema: TX_KEY_SCHEMA,
       key: { id: String(tx.xid) },
@@ -713,17 +749,10 @@ export class PostgresSourceTask implements SourceTask {
   private heartbeat(): SourceRecord {
     const pos = Math.max(this.lastCommitEnd, this.idleLsn);
     this.lastCommitEnd = pos;
+    this.proc = pos;
     return {
       sourcePartition: this.partition,
-      sourceOffset: {
-        transaction_id: null,
-        lsn_proc: pos,
-        messageType: 'COMMIT',
-        lsn_commit: pos,
-        lsn: pos,
-        txId: this.lastXid,
-        ts_usec: Number(this.lastCommitMicros),
-      },
+      sourceOffset: this.streamOffset(pos, 'COMMIT', null, pos),
       topic: this.cfg.heartbeatTopic,
       keySchema: HEARTBEAT_KEY_SCHEMA,
       key: { serverName: this.cfg.prefix },
@@ -784,13 +813,14 @@ export class PostgresSourceTask implements SourceTask {
   /** Offsets were stored: let the slot forget what they cover (read back from the store itself). */
   async commit(): Promise<void> {
     const stored = await this.context.offsetStorageReader.offset(this.partition);
-    const lsn = num(stored?.lsn_commit);
+    const lsn = confirmedFlush(stored);
     if (lsn !== null && lsn > this.flushed) this.flushed = lsn;
     const last = this.lastEmitted;
     if (
       stored &&
       last &&
       stored.lsn === last.lsn &&
+      stored.lsn_proc === last.lsn_proc &&
       stored.txId === last.txId &&
       stored.messageType === last.messageType
     )
@@ -861,11 +891,4 @@ export class PostgresSourceTask implements SourceTask {
 
 function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-function num(v: unknown): number | null {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
-  return null;
 }
