@@ -15,7 +15,7 @@ import path from 'node:path';
 import { aligned } from '../../../bench/lib/report.js';
 import { eventually } from '../eventually.js';
 import { installOperator, uninstallOperator } from '../helm.js';
-import { createNamespaceReady, installCrds, kubeConfig, namespaceGone, rest, sluicePath } from '../kube.js';
+import { createNamespaceReady, installCrds, kubeConfig, kubectl, namespaceGone, rest, sluicePath } from '../kube.js';
 import { randomName } from '../names.js';
 import type { NodeEnv } from '../node.js';
 import { PrivateBroker } from '../private-broker.js';
@@ -232,7 +232,23 @@ export async function runChaos(env: NodeEnv, o: ChaosOptions): Promise<ChaosResu
           return marks[i]!.every((m, t) => a.maxSeq(t, p.tasks) > m);
         }),
       { timeoutMs: 300_000, intervalMs: 100 },
-    );
+    ).catch(async (err: Error) => {
+      // What a stall looks like, before the clean-up deletes it: the tasks that did not move,
+      // the Connectors as the operator reports them, and the end of each worker's log.
+      affected.forEach((p, i) => {
+        const a = collector.arrivals(p.cluster);
+        say(
+          `${p.cluster}: highest id per task before ${marks[i]!.join(',')}, now ${marks[i]!.map((_, t) => a.maxSeq(t, p.tasks)).join(',')}`,
+        );
+      });
+      say(`connectors not RUNNING: ${(await notRunning().catch(() => [])).join('; ') || 'none'}`);
+      for (const pod of await workerPods().catch(() => [])) {
+        const name = pod.metadata!.name!;
+        const log = await kubectl(env, 'logs', '-n', ns, name, '--tail', '40').catch((e: Error) => e.message);
+        say(`--- ${name} (last 40 lines)\n${log}`);
+      }
+      throw err;
+    });
   };
 
   const kcReady = (name: string, check: (k: any) => boolean) =>

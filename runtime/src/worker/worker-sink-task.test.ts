@@ -1,14 +1,33 @@
 import { expect } from 'chai';
+import { createRequire } from 'node:module';
 import { kafkaJs } from '../kafka/client.js';
 import { isGroupRebalance } from './worker-sink-task.js';
 
 describe('WorkerSinkTask: group rebalance errors', () => {
   it('tells a rebalance of the sink group (kafkajs protocol error types) from a task failure', () => {
-    for (const type of ['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR'])
+    for (const type of [
+      'REBALANCE_IN_PROGRESS',
+      'ILLEGAL_GENERATION',
+      'UNKNOWN_MEMBER_ID',
+      'NOT_COORDINATOR_FOR_GROUP',
+    ])
       expect(isGroupRebalance(Object.assign(new Error('The group is rebalancing'), { type })), type).to.equal(true);
     expect(isGroupRebalance(Object.assign(new Error('x'), { type: 'TOPIC_AUTHORIZATION_FAILED' }))).to.equal(false);
     expect(isGroupRebalance(new Error('put failed'))).to.equal(false);
     expect(isGroupRebalance(null)).to.equal(false);
+  });
+
+  it('knows the coordinator errors by the names kafkajs gives them (a coordinator whose broker restarted)', () => {
+    // kafkajs's own error for each broker code, so that a name kafkajs does not use cannot pass:
+    // the chaos run's sink tasks FAILED on code 16, which kafkajs calls NOT_COORDINATOR_FOR_GROUP.
+    const { createErrorFromCode } = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
+      createErrorFromCode: (code: number) => Error & { type: string };
+    };
+    for (const code of [14, 15, 16, 22, 25, 27]) {
+      const err = createErrorFromCode(code);
+      expect(isGroupRebalance(err), `${code} ${err.type}`).to.equal(true);
+    }
+    expect(isGroupRebalance(createErrorFromCode(30)), 'GROUP_AUTHORIZATION_FAILED').to.equal(false);
   });
 
   it("sees the rebalance inside kafkajs's retrier wrappers (a commit refused after a network partition)", () => {

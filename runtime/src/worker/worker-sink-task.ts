@@ -36,9 +36,11 @@ const REBALANCE_ERRORS = new Set([
   'REBALANCE_IN_PROGRESS',
   'ILLEGAL_GENERATION',
   'UNKNOWN_MEMBER_ID',
-  'NOT_COORDINATOR',
-  'COORDINATOR_NOT_AVAILABLE',
-  'COORDINATOR_LOAD_IN_PROGRESS',
+  // kafkajs's names for Kafka's NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE and
+  // COORDINATOR_LOAD_IN_PROGRESS (codes 16, 15, 14): the coordinator moved, e.g. its broker restarted.
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
 ]);
 export function isGroupRebalance(err: unknown): boolean {
   // kafkajs's retrier wraps what it gives up on (KafkaJSNonRetriableError,
@@ -219,8 +221,10 @@ export class WorkerSinkTask extends WorkerTask {
     try {
       await this.processBatch(payload);
     } catch (err) {
-      // A rebalance of the sink's group goes back to kafkajs, which rejoins.
-      if (isGroupRebalance(err) && !this.stopping) throw err;
+      // A rebalance of the sink's group, or Kafka away (a heartbeat or a commit to a broker that
+      // restarted), goes back to kafkajs, which rejoins or restarts the consumer; the records not
+      // committed come again (at least once). Only other errors fail the task.
+      if ((isGroupRebalance(err) || isKafkaOutage(err)) && !this.stopping) throw err;
       this.fail(err);
     }
   }
