@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
 import { kafkaJs } from '../kafka/client.js';
-import { isGroupRebalance } from './worker-sink-task.js';
+import { isCoordinatorMoved, isGroupRebalance } from './worker-sink-task.js';
 
 describe('WorkerSinkTask: group rebalance errors', () => {
   it('tells a rebalance of the sink group (kafkajs protocol error types) from a task failure', () => {
@@ -28,6 +28,10 @@ describe('WorkerSinkTask: group rebalance errors', () => {
       expect(isGroupRebalance(err), `${code} ${err.type}`).to.equal(true);
     }
     expect(isGroupRebalance(createErrorFromCode(30)), 'GROUP_AUTHORIZATION_FAILED').to.equal(false);
+    // Of those, a moved coordinator makes the task restart its consumer (kafkajs keeps the old one for commits).
+    expect([14, 15, 16, 22, 25, 27].filter((code) => isCoordinatorMoved(createErrorFromCode(code)))).to.deep.equal([
+      15, 16,
+    ]);
   });
 
   it("sees the rebalance inside kafkajs's retrier wrappers (a commit refused after a network partition)", () => {

@@ -53,6 +53,23 @@ export function isGroupRebalance(err: unknown): boolean {
   return false;
 }
 
+/**
+ * The group's coordinator moved (its broker restarted or lost leadership of
+ * the group's __consumer_offsets partition). kafkajs 2.2.4 keeps the
+ * coordinator it found at the last join for its commits: they are refused
+ * with NOT_COORDINATOR_FOR_GROUP until the consumer joins again, and its own
+ * rejoin was seen to take minutes (the chaos run). The task restarts its
+ * consumer instead, which finds the coordinator afresh.
+ */
+const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
+export function isCoordinatorMoved(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    if (COORDINATOR_MOVED.has(String((e as { type?: unknown }).type ?? ''))) return true;
+    e = (e as { cause?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return false;
+}
+
 export class WorkerSinkTask extends WorkerTask {
   /** next offset to consume per partition, for what put() has received */
   private readonly current = new Map<string, { tp: TopicPartition; offset: number }>();
@@ -68,6 +85,8 @@ export class WorkerSinkTask extends WorkerTask {
   private stopSignal: (() => void) | undefined;
   /** the member id of the consumer's last join, left behind when kafkajs restarts the consumer */
   private memberId: string | undefined;
+  /** set while the consumer is restarted after its coordinator moved */
+  private consumerRestart: Promise<void> | undefined;
 
   constructor(private readonly deps: SinkTaskDeps) {
     super(deps.id, deps.initialState, deps.status, deps.log);
@@ -109,16 +128,10 @@ export class WorkerSinkTask extends WorkerTask {
   }
 
   protected async execute(): Promise<void> {
-    const { consumer } = this.deps;
     if (!(await this.subscribe())) return;
     // A dead earlier instance of this task (SIGKILL, lost pod) would hold up our join for its session timeout.
     await this.removeMembers();
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.withLock(() => this.onBatch(payload)),
-    });
-    if (this.paused) this.onTargetStateChange('PAUSED');
+    await this.runConsumer();
     this.commitTimer = setInterval(
       () => {
         if (this.commitRequested || Date.now() - this.lastCommit >= this.deps.offsetFlushIntervalMs) {
@@ -132,6 +145,40 @@ export class WorkerSinkTask extends WorkerTask {
       if (this.stopping || this.fatal) resolve();
     });
     if (this.fatal) throw this.fatal;
+  }
+
+  private async runConsumer(): Promise<void> {
+    await this.deps.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.withLock(() => this.onBatch(payload)),
+    });
+    if (this.paused) this.onTargetStateChange('PAUSED');
+  }
+
+  /**
+   * Stops the consumer and runs it again (isCoordinatorMoved): it joins at
+   * the group's new coordinator and goes on from the committed offsets (the
+   * records delivered since come again: at least once). Not under the lock:
+   * stopping waits for the batch in progress, which may wait for the lock.
+   */
+  private restartConsumer(err: unknown): void {
+    if (this.consumerRestart || this.stopping || this.fatal) return;
+    this.log.warn("The consumer group's coordinator moved; restarting the consumer", {
+      error: (err as Error).message,
+    });
+    this.consumerRestart = (async () => {
+      const previous = this.memberId;
+      this.memberId = undefined;
+      await this.deps.consumer.stop();
+      if (this.stopping) return;
+      // Our old member would hold up the join at the new coordinator until its session ends.
+      if (previous) await this.removeMembers([previous]);
+      if (this.stopping) return;
+      await this.runConsumer();
+    })()
+      .catch((e: unknown) => this.fail(e))
+      .finally(() => (this.consumerRestart = undefined));
   }
 
   /**
@@ -221,10 +268,13 @@ export class WorkerSinkTask extends WorkerTask {
     try {
       await this.processBatch(payload);
     } catch (err) {
-      // A rebalance of the sink's group, or Kafka away (a heartbeat or a commit to a broker that
-      // restarted), goes back to kafkajs, which rejoins or restarts the consumer; the records not
-      // committed come again (at least once). Only other errors fail the task.
-      if ((isGroupRebalance(err) || isKafkaOutage(err)) && !this.stopping) throw err;
+      if (this.stopping) return this.fail(err);
+      // The coordinator moved: the consumer starts again (the batch comes again from the last commit).
+      if (isCoordinatorMoved(err)) return this.restartConsumer(err);
+      // A rebalance of the sink's group, or Kafka away (a heartbeat to a broker that restarted), goes
+      // back to kafkajs, which rejoins or restarts the consumer; the records not committed come again
+      // (at least once). Only other errors fail the task.
+      if (isGroupRebalance(err) || isKafkaOutage(err)) throw err;
       this.fail(err);
     }
   }
@@ -381,6 +431,7 @@ export class WorkerSinkTask extends WorkerTask {
       );
     } catch (err) {
       if (!isGroupRebalance(err) && !isKafkaOutage(err)) throw err;
+      if (isCoordinatorMoved(err)) this.restartConsumer(err);
       metrics.offsetCommit(Date.now() - started, false);
       this.log.debug('Offset commit refused during a group rebalance or a Kafka outage; retried at the next flush', {
         error: (err as Error).message,
@@ -420,6 +471,7 @@ export class WorkerSinkTask extends WorkerTask {
     try {
       // Commit while the consumer still runs (a stopped kafkajs consumer
       // cannot commit); `stopping` already keeps new batches out.
+      await this.consumerRestart; // a restart in progress ends first (it stops at `stopping`)
       if (!this.fatal)
         await this.withLock(() => this.commit()).catch((err: unknown) =>
           this.log.warn('Final commit failed', { error: (err as Error).message }),
