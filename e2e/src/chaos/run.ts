@@ -10,6 +10,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopicsAndWait } from '../../../runtime/src/kafka/topics.js';
+import { silenceKafkaJsTimerWarnings } from '../../../runtime/src/util/warnings.js';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { aligned } from '../../../bench/lib/report.js';
@@ -32,6 +33,9 @@ import {
   unmount,
   windowsLog,
 } from './node-faults.js';
+
+// kafkajs 2.2.4 sets negative timers; the worker silences the same warning (runtime/src/util/warnings.ts).
+silenceKafkaJsTimerWarnings();
 
 export const FAULTS = [
   'worker pod deleted',
