@@ -1,17 +1,24 @@
 // The CDC scenario that the suites through the operator on the node share
 // (e2e/tests/apache-node.suite.ts: Debezium on spec.runtime apache;
 // e2e/tests/cdc-operator.suite.ts: our CDC connector on spec.runtime sluice):
-// a table `items` that a writer keeps inserting into, the Connector's status
-// polled for FAILED, a wait for change events to flow after each step done to
-// the cluster, and the final count of the change events by primary key.
-import type * as k8s from '@kubernetes/client-node';
+// their set-up and tear-down (cdcScenario), a table `items` that a writer
+// keeps inserting into, the Connector's status polled for FAILED, a wait for
+// change events to flow after each step done to the cluster, and the final
+// count of the change events by primary key.
+import * as k8s from '@kubernetes/client-node';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { names } from '../../operator/src/model/names.js';
-import { ready, topicSize, type SluiceResources } from './cluster.js';
+import { debeziumConfig } from './cdc.js';
+import { SluiceResources, diagnostics, ready, topicSize } from './cluster.js';
+import { withEnv } from './env.js';
 import { eventually } from './eventually.js';
-import { readTopic } from './kafka.js';
-import type { NodeEnv } from './node.js';
+import { installOperator, uninstallOperator } from './helm.js';
+import { readTopic, testKafka } from './kafka.js';
+import { createNamespaceReady, installCrds, kubeConfig, namespaceGone, rest } from './kube.js';
+import { randomName } from './names.js';
+import { nodeEnv, type NodeEnv } from './node.js';
+import { createTestDatabase, dropTestDatabase, pgClient, pgName } from './pg.js';
 
 /** The captured table, with `rows` rows (ids 0..rows-1) for the snapshot. */
 export async function createItemsTable(client: pg.Client, rows: number): Promise<void> {
@@ -190,4 +197,175 @@ export async function eventCount(core: k8s.CoreV1Api, namespace: string, object:
   return (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${object}` })).items
     .filter((e) => e.reason === reason)
     .reduce((n, e) => n + (e.count ?? 1), 0);
+}
+
+export interface CdcScenarioOptions {
+  /** The suite's short name: its operator release, test database, topic prefix and replication slot are named after it. */
+  readonly name: string;
+  /** The prefix of the test namespace's random name. */
+  readonly namespace: string;
+  /** Rows in the table before the Connector starts (ids 0..initialRows-1). */
+  readonly initialRows: number;
+  /** The Connector (one task) whose status is watched and whose change events flowing() waits for. */
+  readonly connector: string;
+  /**
+   * Run first in before(), once the environment is known to have PostgreSQL and before anything is
+   * created: the suite's own preconditions, or the images it needs on the node.
+   */
+  readonly prepare?: (env: NodeEnv, log: (line: string) => void) => Promise<void> | void;
+  /**
+   * How after() waits for the workers, which hold the replication slot, before it drops the database:
+   * 'namespace gone' before the operator is uninstalled (it removes the Connector's finalizer), or
+   * 'pods gone' after the operator is uninstalled (only when the database was created).
+   */
+  readonly workersGone: 'namespace gone' | 'pods gone';
+}
+
+/**
+ * The state of a CDC scenario on the node: names fixed when the suite is declared, clients and the
+ * database set by setUp().
+ */
+export class CdcScenario {
+  env!: NodeEnv;
+  core!: k8s.CoreV1Api;
+  kafka!: Kafka;
+  /** The test database; '' until setUp() created it. */
+  database = '';
+  readonly release: string;
+  /** The operator's namespace. */
+  readonly system: string;
+  /** The test namespace, the only one the operator watches. */
+  readonly ns: string;
+  /** Debezium's topic.prefix; the items table's change events go to `topic`. */
+  readonly prefix: string;
+  readonly slot: string;
+  readonly topic: string;
+  readonly writer: ItemsWriter;
+  readonly seen: ConnectorStatusWatch;
+
+  constructor(
+    private readonly options: CdcScenarioOptions,
+    private readonly getEnv: () => NodeEnv,
+  ) {
+    this.release = randomName(options.name);
+    this.system = `${this.release}-system`;
+    this.ns = randomName(options.namespace);
+    this.prefix = pgName(options.name);
+    this.slot = pgName(`${options.name}_slot`);
+    this.topic = `${this.prefix}.public.items`;
+    this.writer = new ItemsWriter(options.initialRows);
+    this.seen = new ConnectorStatusWatch(options.connector);
+  }
+
+  readonly log = (line: string): void => console.log(`      ${new Date().toISOString().slice(11, 19)} ${line}`);
+
+  readonly res = (): SluiceResources => new SluiceResources(rest(this.env), this.ns);
+
+  /** waitFlowing for the scenario's Connector: running on the new workers, new rows reaching its topic. */
+  readonly flowing = (phase: string): Promise<void> =>
+    waitFlowing(
+      {
+        res: this.res(),
+        kafka: this.kafka,
+        topic: this.topic,
+        connector: this.options.connector,
+        writer: this.writer,
+        log: this.log,
+      },
+      phase,
+    );
+
+  /**
+   * Debezium's PostgresConnector config for the items table, split as a Connector takes it: the class,
+   * and the config without name and tasks.max (the Connector's own fields); PostgreSQL at the address
+   * pods reach it on (podHost), where there is one.
+   */
+  readonly debeziumConnector = () => {
+    const {
+      name: _n,
+      'connector.class': cls,
+      'tasks.max': _t,
+      ...config
+    } = debeziumConfig(this.env.postgres, {
+      name: this.options.connector,
+      database: this.database,
+      prefix: this.prefix,
+      slot: this.slot,
+      tables: 'public.items',
+      host: this.env.postgres.podHost ?? undefined,
+    });
+    return { cls, config };
+  };
+
+  /** The clients, the database with its table of initialRows rows, the namespace and the operator watching it. */
+  async setUp(): Promise<void> {
+    this.env = this.getEnv();
+    if (!this.env.postgres) throw new Error('the test environment has no postgres');
+    await this.options.prepare?.(this.env, this.log);
+    this.core = kubeConfig(this.env).makeApiClient(k8s.CoreV1Api);
+    this.kafka = testKafka(this.env.kafka.bootstrapServers);
+    this.database = await createTestDatabase(this.env.postgres, this.options.name);
+    this.writer.client = await pgClient(this.env.postgres, this.database);
+    await createItemsTable(this.writer.client, this.options.initialRows);
+    await installCrds(this.env);
+    await createNamespaceReady(this.core, this.ns);
+    await installOperator(this.env, {
+      release: this.release,
+      namespace: this.system,
+      watchNamespaces: [this.ns],
+      createNamespace: true,
+      set: { logLevel: 'debug' },
+    });
+  }
+
+  /** Best effort, never throws: the watch and the writer stopped, the namespace, the operator, the database. */
+  async tearDown(): Promise<void> {
+    this.seen.stop();
+    await this.writer.stop().catch(() => undefined);
+    await this.writer.client?.end().catch(() => undefined);
+    if (!this.core) return; // the environment never came up
+    await this.core.deleteNamespace({ name: this.ns }).catch(() => undefined);
+    if (this.options.workersGone === 'namespace gone') {
+      // The operator removes the Connector's finalizer, and the workers hold the slot until they are gone.
+      await namespaceGone(this.core, this.ns, {
+        timeoutMs: 120_000,
+        what: 'the namespace gone (its workers release the slot)',
+      }).catch(() => undefined);
+    }
+    await uninstallOperator(this.env, { release: this.release, namespace: this.system });
+    if (!this.database) return;
+    if (this.options.workersGone === 'pods gone') {
+      // The namespace's workers hold the slot until they are gone.
+      await eventually(
+        'the workers gone',
+        async () =>
+          (await this.core.listNamespacedPod({ namespace: this.ns }).catch(() => ({ items: [] }))).items.length === 0,
+        { timeoutMs: 120_000 },
+      ).catch(() => undefined);
+    }
+    // The slot and the publication go with the database.
+    await dropTestDatabase(this.env.postgres, this.database).catch(() => undefined);
+  }
+}
+
+/**
+ * Registers the mocha hooks of a CDC suite on the node in the enclosing describe: before all, the
+ * environment and setUp(); after a failed test, the diagnostics of the namespace and the operator;
+ * after all, tearDown(). It exists so that the suites through the operator on the node set up and
+ * tear down one way, written once, and differ only in their options.
+ */
+export function cdcScenario(options: CdcScenarioOptions): CdcScenario {
+  const getEnv = withEnv();
+  const scenario = new CdcScenario(options, () => nodeEnv(getEnv()));
+  before(async () => {
+    await scenario.setUp();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      console.error(await diagnostics(scenario.env, [scenario.ns], scenario.system));
+  });
+  after(async () => {
+    await scenario.tearDown();
+  });
+  return scenario;
 }

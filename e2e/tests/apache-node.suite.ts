@@ -18,31 +18,13 @@
 // Needs the Apache and plugin images on the node: `node.sh import-apache` and
 // `import-debezium` (built once and cached; a cold build takes minutes).
 import { expect } from 'chai';
-import * as k8s from '@kubernetes/client-node';
-import type { Kafka } from 'kafkajs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { withEnv, repoRoot } from '../src/env.js';
-import { eventually } from '../src/eventually.js';
-import { installOperator, uninstallOperator } from '../src/helm.js';
-import { testKafka } from '../src/kafka.js';
-import { createNamespaceReady, installCrds, kubeConfig, rest } from '../src/kube.js';
+import { repoRoot } from '../src/env.js';
 import { randomName } from '../src/names.js';
-import { nodeEnv, type NodeEnv } from '../src/node.js';
-import { SluiceResources, diagnostics, ready, topicSize } from '../src/cluster.js';
-import { createTestDatabase, dropTestDatabase, pgClient, pgName } from '../src/pg.js';
-import { debeziumConfig } from '../src/cdc.js';
-import {
-  ConnectorStatusWatch,
-  ItemsWriter,
-  cdcClusterSpec,
-  countChangeEvents,
-  createItemsTable,
-  eventCount,
-  statusTopicStates,
-  waitFlowing,
-} from '../src/cdc-on-node.js';
+import { ready, topicSize } from '../src/cluster.js';
+import { cdcClusterSpec, cdcScenario, countChangeEvents, eventCount, statusTopicStates } from '../src/cdc-on-node.js';
 
 const run = promisify(execFile);
 const DEBEZIUM_IMAGE = 'docker.io/sluice/debezium-postgres:3.6.1.Final';
@@ -50,76 +32,27 @@ const INITIAL_ROWS = 300;
 
 describe('apache runtime on the node: Debezium through runtime and mode switches and scaling @env', function () {
   this.timeout(1_800_000);
-  const getEnv = withEnv();
-  let env: NodeEnv;
-  let core: k8s.CoreV1Api;
-  let kafka: Kafka;
-  const release = randomName('apn');
-  const system = `${release}-system`;
-  const ns = randomName('apache-node');
-  const res = () => new SluiceResources(rest(env), ns);
-  let database = '';
-  const prefix = pgName('apn');
-  const slot = pgName('apn_slot');
-  const topic = `${prefix}.public.items`;
+  const cdc = cdcScenario({
+    name: 'apn',
+    namespace: 'apache-node',
+    initialRows: INITIAL_ROWS,
+    connector: 'cdc',
+    prepare: async (_env, log) => {
+      // The Apache image and the Debezium plugin image (built once, then cached by input hash).
+      const started = Date.now();
+      for (const what of ['import-apache', 'import-debezium'])
+        await run('bash', [path.join(repoRoot, 'e2e/env/node.sh'), what], { maxBuffer: 1 << 24 });
+      log(`images on the node after ${Math.round((Date.now() - started) / 1000)} s`);
+    },
+    workersGone: 'pods gone',
+  });
+  const { ns, topic, writer, seen, log, res, flowing } = cdc;
   const genTopic = randomName('apn-gen');
-  const log = (line: string) => console.log(`      ${new Date().toISOString().slice(11, 19)} ${line}`);
 
-  const writer = new ItemsWriter(INITIAL_ROWS);
-  const seen = new ConnectorStatusWatch('cdc');
-
-  const kcSpec = (spec: Record<string, unknown>) => cdcClusterSpec(env, spec);
+  const kcSpec = (spec: Record<string, unknown>) => cdcClusterSpec(cdc.env, spec);
 
   const clusterIs = (what: string, check: (kc: any) => boolean) =>
     res().waitFor('kafkaconnects', 'java', what, (kc) => check(kc) && ready(kc), 600_000);
-
-  const flowing = (phase: string) => waitFlowing({ res: res(), kafka, topic, connector: 'cdc', writer, log }, phase);
-
-  before(async () => {
-    env = nodeEnv(getEnv());
-    if (!env.postgres) throw new Error('the test environment has no postgres');
-    const kc = kubeConfig(env);
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    kafka = testKafka(env.kafka.bootstrapServers);
-    // The Apache image and the Debezium plugin image (built once, then cached by input hash).
-    const started = Date.now();
-    for (const what of ['import-apache', 'import-debezium'])
-      await run('bash', [path.join(repoRoot, 'e2e/env/node.sh'), what], { maxBuffer: 1 << 24 });
-    log(`images on the node after ${Math.round((Date.now() - started) / 1000)} s`);
-    database = await createTestDatabase(env.postgres, 'apn');
-    writer.client = await pgClient(env.postgres, database);
-    await createItemsTable(writer.client, INITIAL_ROWS);
-    await installCrds(env);
-    await createNamespaceReady(core, ns);
-    await installOperator(env, {
-      release,
-      namespace: system,
-      watchNamespaces: [ns],
-      createNamespace: true,
-      set: { logLevel: 'debug' },
-    });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.error(await diagnostics(env, [ns], system));
-  });
-
-  after(async () => {
-    seen.stop();
-    await writer.stop().catch(() => undefined);
-    await writer.client?.end().catch(() => undefined);
-    await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-    await uninstallOperator(env, { release, namespace: system });
-    if (database) {
-      // The namespace's workers hold the slot until they are gone.
-      await eventually(
-        'the workers gone',
-        async () => (await core.listNamespacedPod({ namespace: ns }).catch(() => ({ items: [] }))).items.length === 0,
-        { timeoutMs: 120_000 },
-      ).catch(() => undefined);
-      await dropTestDatabase(env.postgres, database).catch(() => undefined);
-    }
-  });
 
   it('runs an apache and a sluice KafkaConnect side by side in one namespace, both healthy', async () => {
     await res().create(
@@ -143,19 +76,7 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
         'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       },
     });
-    const {
-      name: _n,
-      'connector.class': cls,
-      'tasks.max': _t,
-      ...config
-    } = debeziumConfig(env.postgres, {
-      name: 'cdc',
-      database,
-      prefix,
-      slot,
-      tables: 'public.items',
-      host: env.postgres.podHost ?? undefined,
-    });
+    const { cls, config } = cdc.debeziumConnector();
     await res().create('connectors', 'cdc', { clusterRef: { name: 'java' }, class: cls, tasksMax: 1, config });
     const java = await res().waitReady('kafkaconnects', 'java', 600_000);
     expect(java.status).to.deep.include({ runtime: 'apache', mode: 'standalone' });
@@ -180,7 +101,7 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
       await clusterIs(`standalone on ${runtime}`, (kc) => kc.status?.runtime === runtime);
       await flowing(`standalone runtime switch to ${runtime}`);
     }
-    const count = (object: string, reason: string) => eventCount(core, ns, object, reason);
+    const count = (object: string, reason: string) => eventCount(cdc.core, ns, object, reason);
     expect(await count('java', 'RuntimeChanged')).to.equal(2);
     expect(await count('java', 'OffsetsNotCarried')).to.equal(0);
     expect(await count('cdc', 'OffsetsCarried')).to.equal(2);
@@ -216,9 +137,9 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
     await writer.stop();
     const rows = writer.next;
     // Every row, read by the snapshot (op r) or streamed (op c).
-    const { events, missing, duplicates, snapshotReads } = await countChangeEvents(kafka, topic, rows);
+    const { events, missing, duplicates, snapshotReads } = await countChangeEvents(cdc.kafka, topic, rows);
     // The status topic of the distributed phases: every state any worker wrote.
-    const statusTopic = await statusTopicStates(kafka, 'java', ns);
+    const statusTopic = await statusTopicStates(cdc.kafka, 'java', ns);
     log(
       `${rows} rows, ${events} change events, ${missing.length} missing, ${duplicates} duplicates, ` +
         `${snapshotReads.length} snapshot reads; states seen ${[...seen.states].join(',')} in ${seen.polls} polls; ` +
@@ -234,6 +155,6 @@ describe('apache runtime on the node: Debezium through runtime and mode switches
     expect(ready(await res().get('kafkaconnects', 'ours'))).to.equal(true);
     const gen = await res().get('connectors', 'gen');
     expect(gen.status?.state).to.equal('RUNNING');
-    expect(await topicSize(kafka, genTopic)).to.be.greaterThan(0);
+    expect(await topicSize(cdc.kafka, genTopic)).to.be.greaterThan(0);
   });
 });

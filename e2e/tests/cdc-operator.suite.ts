@@ -16,27 +16,8 @@
 // Needs only our images on the node (as the suites in `npm test` do); its own
 // script, `npm run test:cdc-operator`, keeps it out of `npm test`'s CI time.
 import { expect } from 'chai';
-import * as k8s from '@kubernetes/client-node';
-import type { Kafka } from 'kafkajs';
-import { withEnv } from '../src/env.js';
-import { installOperator, uninstallOperator } from '../src/helm.js';
-import { testKafka } from '../src/kafka.js';
-import { createNamespaceReady, installCrds, kubeConfig, namespaceGone, rest } from '../src/kube.js';
-import { randomName } from '../src/names.js';
-import { nodeEnv, type NodeEnv } from '../src/node.js';
-import { SluiceResources, diagnostics, ready } from '../src/cluster.js';
-import { createTestDatabase, dropTestDatabase, pgClient, pgName } from '../src/pg.js';
-import { debeziumConfig } from '../src/cdc.js';
-import {
-  ConnectorStatusWatch,
-  ItemsWriter,
-  cdcClusterSpec,
-  countChangeEvents,
-  createItemsTable,
-  eventCount,
-  statusTopicStates,
-  waitFlowing,
-} from '../src/cdc-on-node.js';
+import { ready } from '../src/cluster.js';
+import { cdcClusterSpec, cdcScenario, countChangeEvents, eventCount, statusTopicStates } from '../src/cdc-on-node.js';
 
 const INITIAL_ROWS = 300;
 /** The KafkaConnect, and the Connector on it. */
@@ -45,87 +26,28 @@ const CONNECTOR = 'cdc';
 
 describe('sluice runtime on the node: our CDC connector through mode switches and scaling @env', function () {
   this.timeout(1_800_000);
-  const getEnv = withEnv();
-  let env: NodeEnv;
-  let core: k8s.CoreV1Api;
-  let kafka: Kafka;
-  const release = randomName('cdcop');
-  const system = `${release}-system`;
-  const ns = randomName('cdc-operator');
-  const res = () => new SluiceResources(rest(env), ns);
-  let database = '';
-  const prefix = pgName('cdcop');
-  const slot = pgName('cdcop_slot');
-  const topic = `${prefix}.public.items`;
-  const log = (line: string) => console.log(`      ${new Date().toISOString().slice(11, 19)} ${line}`);
-  const writer = new ItemsWriter(INITIAL_ROWS);
-  const seen = new ConnectorStatusWatch(CONNECTOR);
+  const cdc = cdcScenario({
+    name: 'cdcop',
+    namespace: 'cdc-operator',
+    initialRows: INITIAL_ROWS,
+    connector: CONNECTOR,
+    prepare: (env) => {
+      if (!env.postgres.podHost) throw new Error('this PostgreSQL does not listen on the node’s address (no podHost)');
+    },
+    workersGone: 'namespace gone',
+  });
+  const { ns, topic, writer, seen, log, res, flowing } = cdc;
 
   const clusterIs = (what: string, check: (kc: any) => boolean) =>
     res().waitFor('kafkaconnects', CLUSTER, what, (kc) => check(kc) && ready(kc), 600_000);
-
-  const flowing = (phase: string) =>
-    waitFlowing({ res: res(), kafka, topic, connector: CONNECTOR, writer, log }, phase);
-
-  before(async () => {
-    env = nodeEnv(getEnv());
-    if (!env.postgres) throw new Error('the test environment has no postgres');
-    if (!env.postgres.podHost) throw new Error('this PostgreSQL does not listen on the node’s address (no podHost)');
-    core = kubeConfig(env).makeApiClient(k8s.CoreV1Api);
-    kafka = testKafka(env.kafka.bootstrapServers);
-    database = await createTestDatabase(env.postgres, 'cdcop');
-    writer.client = await pgClient(env.postgres, database);
-    await createItemsTable(writer.client, INITIAL_ROWS);
-    await installCrds(env);
-    await createNamespaceReady(core, ns);
-    await installOperator(env, {
-      release,
-      namespace: system,
-      watchNamespaces: [ns],
-      createNamespace: true,
-      set: { logLevel: 'debug' },
-    });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.error(await diagnostics(env, [ns], system));
-  });
-
-  after(async () => {
-    seen.stop();
-    await writer.stop().catch(() => undefined);
-    await writer.client?.end().catch(() => undefined);
-    if (!core) return; // the environment never came up
-    await core.deleteNamespace({ name: ns }).catch(() => undefined);
-    // The operator removes the Connector's finalizer, and the workers hold the slot until they are gone.
-    await namespaceGone(core, ns, {
-      timeoutMs: 120_000,
-      what: 'the namespace gone (its workers release the slot)',
-    }).catch(() => undefined);
-    await uninstallOperator(env, { release, namespace: system });
-    // The slot and the publication go with the database.
-    if (database) await dropTestDatabase(env.postgres, database).catch(() => undefined);
-  });
 
   it('captures the table on a standalone sluice cluster while rows are inserted', async () => {
     await res().create(
       'kafkaconnects',
       CLUSTER,
-      cdcClusterSpec(env, { runtime: 'sluice', mode: 'standalone', replicas: 1, storage: { deleteClaim: true } }),
+      cdcClusterSpec(cdc.env, { runtime: 'sluice', mode: 'standalone', replicas: 1, storage: { deleteClaim: true } }),
     );
-    const {
-      name: _n,
-      'connector.class': cls,
-      'tasks.max': _t,
-      ...config
-    } = debeziumConfig(env.postgres, {
-      name: CONNECTOR,
-      database,
-      prefix,
-      slot,
-      tables: 'public.items',
-      host: env.postgres.podHost!,
-    });
+    const { cls, config } = cdc.debeziumConnector();
     expect(cls).to.equal('io.debezium.connector.postgresql.PostgresConnector');
     await res().create('connectors', CONNECTOR, {
       clusterRef: { name: CLUSTER },
@@ -160,10 +82,10 @@ describe('sluice runtime on the node: our CDC connector through mode switches an
     await writer.stop();
     const rows = writer.next;
     // Every row, read by the snapshot (op r) or streamed (op c).
-    const { events, missing, duplicates, snapshotReads } = await countChangeEvents(kafka, topic, rows);
+    const { events, missing, duplicates, snapshotReads } = await countChangeEvents(cdc.kafka, topic, rows);
     // The status topic of the distributed phase: every state any worker wrote.
-    const statusTopic = await statusTopicStates(kafka, CLUSTER, ns);
-    const count = (object: string, reason: string) => eventCount(core, ns, object, reason);
+    const statusTopic = await statusTopicStates(cdc.kafka, CLUSTER, ns);
+    const count = (object: string, reason: string) => eventCount(cdc.core, ns, object, reason);
     const captured = await count(CLUSTER, 'OffsetsCaptured');
     const notCarried = await count(CLUSTER, 'OffsetsNotCarried');
     const carried = await count(CONNECTOR, 'OffsetsCarried');
