@@ -34,6 +34,11 @@ key.converter=org.apache.kafka.connect.json.JsonConverter
 value.converter=org.apache.kafka.connect.json.JsonConverter
 offset.storage.file.filename=$dir/offsets
 listeners=http://127.0.0.1:$port
+# The database password stays out of every file and the connector store:
+# connectors name it as \${env:PGPASSWORD}, resolved only in a running task.
+config.providers=env
+config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
+config.providers.env.param.allowlist.pattern=PGPASSWORD
 P
 cat > "$dir/orders-cdc.properties" <<P
 name=orders-cdc
@@ -41,7 +46,7 @@ connector.class=io.debezium.connector.postgresql.PostgresConnector
 database.hostname=$pg_host
 database.port=$pg_port
 database.user=$pg_user
-database.password=$PGPASSWORD
+database.password=\${env:PGPASSWORD}
 database.dbname=$pg_db
 topic.prefix=$run
 plugin.name=pgoutput
@@ -57,7 +62,7 @@ connector.class=io.debezium.connector.jdbc.JdbcSinkConnector
 topics=$run.public.demo_orders
 connection.url=jdbc:postgresql://$pg_host:$pg_port/$replica_db
 connection.username=$pg_user
-connection.password=$PGPASSWORD
+connection.password=\${env:PGPASSWORD}
 insert.mode=upsert
 primary.key.mode=record_key
 delete.enabled=true
