@@ -2,8 +2,10 @@
 // Debezium 3.6.1.Final on Apache Kafka Connect 4.3.1 and by Sluice's
 // PostgreSQL connector (both standalone, JsonConverter with schemas), then
 // compared event by event: keys, values, schemas and `source` fields, with
-// the topic prefix normalised and the timings left out. Prints every
-// difference and exits 1 when there are any not listed as known.
+// the topic prefix normalised and the timings left out. Two of the tables
+// have TOASTed columns (REPLICA IDENTITY DEFAULT and FULL), updated with and
+// without touching them. Prints every difference and exits 1 when there are
+// any not listed as known.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,13 @@ import { freePort, toProperties } from '../e2e/src/runtime-process.js';
 import { TYPES_TABLE_DDL, debeziumConfig, insertTypesRows } from '../e2e/src/cdc.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
+/** Debezium's unavailable.value.placeholder, as a string and as bytes (base64 in JSON). */
+const PLACEHOLDERS: unknown[] = [
+  '__debezium_unavailable_value',
+  Buffer.from('__debezium_unavailable_value').toString('base64'),
+];
+/** About 9.6 kB of hex that compresses poorly, so it is stored out of line (TOASTed); as in postgres-cdc-changes.test.ts. */
+const BIG = `(SELECT string_agg(md5(random()::text || g), '') FROM generate_series(1, 300) g)`;
 /** Fields that differ by nature: processing times, and Sluice's version string. */
 const IGNORED = [/\.ts_(ms|us|ns)$/, /^value\.payload\.source\.version$/];
 
@@ -29,7 +38,9 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cdc-compare-'));
   const children: ChildProcess[] = [];
   try {
-    const tables = [pgName('types'), pgName('full')];
+    // The TOAST tables: `big` and `blob` are stored out of line, `n` is small.
+    const tables = [pgName('types'), pgName('full'), pgName('toastd'), pgName('toastf')];
+    const toastTables = tables.slice(2);
     await withPg(
       pgEnv,
       async (c) => {
@@ -38,6 +49,13 @@ async function main(): Promise<void> {
         await c.query(`CREATE TABLE ${tables[1]} (id int PRIMARY KEY, v text, n numeric(5,1) NOT NULL DEFAULT 0)`);
         await c.query(`ALTER TABLE ${tables[1]} REPLICA IDENTITY FULL`);
         await c.query(`INSERT INTO ${tables[1]} VALUES (1, 'a', 1.5), (2, 'b', 2.5)`);
+        for (const t of toastTables) {
+          await c.query(`CREATE TABLE ${t} (id int PRIMARY KEY, big text, blob bytea, n int)`);
+          await c.query(
+            `INSERT INTO ${t} VALUES (1, ${BIG}, decode(${BIG}, 'hex'), 1), (2, ${BIG}, decode(${BIG}, 'hex'), 1)`,
+          );
+        }
+        await c.query(`ALTER TABLE ${tables[3]} REPLICA IDENTITY FULL`);
       },
       db,
     );
@@ -105,13 +123,24 @@ async function main(): Promise<void> {
         await c.query(`INSERT INTO ${tables[1]} VALUES (3, NULL, 3.5)`);
         await c.query(`UPDATE ${tables[1]} SET v = 'changed' WHERE id = 1`);
         await c.query(`DELETE FROM ${tables[1]} WHERE id = 2`);
+        for (const t of toastTables) {
+          await c.query(`INSERT INTO ${t} VALUES (3, ${BIG}, decode(${BIG}, 'hex'), 1)`);
+          await c.query(`UPDATE ${t} SET n = 2 WHERE id = 1`); // big and blob unchanged: placeholders
+          await c.query(`UPDATE ${t} SET big = ${BIG}, n = 3 WHERE id = 1`); // a new TOASTed big, blob unchanged
+          await c.query(`UPDATE ${t} SET blob = '\\x00ff' WHERE id = 2`); // blob made small, big unchanged
+          await c.query(`UPDATE ${t} SET id = 20 WHERE id = 2`); // PK change: the new row's big unchanged
+          await c.query(`DELETE FROM ${t} WHERE id = 1`);
+        }
       },
       db,
     );
-    // types: r r c u d tomb d tomb c (PK change) = 9; full: r r c u d tomb = 6
-    const expected = [9, 6];
+    // types: r r c u d tomb d tomb c (PK change) = 9; full: r r c u d tomb = 6;
+    // each TOAST table: r r c u u u d tomb c (PK change) d tomb = 11
+    const expected = [9, 6, 11, 11];
     const diffs: string[] = [];
     let compared = 0;
+    // Fields carrying the placeholder on Debezium's side: proof the TOAST case was exercised.
+    let placeholders = 0;
     for (let ti = 0; ti < tables.length; ti++) {
       const t = tables[ti]!;
       const read = async (impl: (typeof impls)[number]) =>
@@ -127,12 +156,18 @@ async function main(): Promise<void> {
       if (dbz.length !== sl.length) diffs.push(`${t}: debezium ${dbz.length} records, sluice ${sl.length}`);
       for (let i = 0; i < Math.min(dbz.length, sl.length); i++) {
         compared++;
+        placeholders += Object.values(dbz[i]!.value?.payload?.after ?? {}).filter((v) =>
+          PLACEHOLDERS.includes(v),
+        ).length;
         const op = dbz[i]!.value?.payload?.op ?? 'tombstone';
         const snapshot = dbz[i]!.value?.payload?.op === 'r';
         compare(`${t}#${i}(${op})`, '', dbz[i], sl[i], diffs, snapshot);
       }
     }
-    console.log(`cdc-compare: ${compared} events compared in ${Math.round((Date.now() - started) / 1000)} s`);
+    console.log(
+      `cdc-compare: ${compared} events compared in ${Math.round((Date.now() - started) / 1000)} s ` +
+        `(${placeholders} unchanged TOAST placeholders in Debezium's events)`,
+    );
     console.log(diffs.length === 0 ? 'no differences' : `${diffs.length} differences:\n${diffs.join('\n')}`);
     process.exitCode = diffs.length === 0 ? 0 : 1;
   } finally {
@@ -149,7 +184,7 @@ function compare(where: string, at: string, a: unknown, b: unknown, out: string[
   if (snapshot && /^value\.payload\.source\.(lsn|txId|sequence|ts_ms|ts_us|ts_ns)$/.test(at)) return;
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
     if (Array.isArray(a) !== Array.isArray(b)) {
-      out.push(`${where} ${at}: debezium ${JSON.stringify(a)} / sluice ${JSON.stringify(b)}`);
+      out.push(`${where} ${at}: debezium ${shown(a)} / sluice ${shown(b)}`);
       return;
     }
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -159,15 +194,19 @@ function compare(where: string, at: string, a: unknown, b: unknown, out: string[
       out.push(`${where} ${at}: key order debezium [${ak}] / sluice [${bk}]`);
     for (const k of keys) {
       const path = at ? `${at}.${k}` : k;
-      if (!(k in a)) out.push(`${where} ${path}: only in sluice: ${JSON.stringify((b as Record<string, unknown>)[k])}`);
-      else if (!(k in b))
-        out.push(`${where} ${path}: only in debezium: ${JSON.stringify((a as Record<string, unknown>)[k])}`);
+      if (!(k in a)) out.push(`${where} ${path}: only in sluice: ${shown((b as Record<string, unknown>)[k])}`);
+      else if (!(k in b)) out.push(`${where} ${path}: only in debezium: ${shown((a as Record<string, unknown>)[k])}`);
       else compare(where, path, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], out, snapshot);
     }
     return;
   }
-  if (JSON.stringify(a) !== JSON.stringify(b))
-    out.push(`${where} ${at}: debezium ${JSON.stringify(a)} / sluice ${JSON.stringify(b)}`);
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${where} ${at}: debezium ${shown(a)} / sluice ${shown(b)}`);
+}
+
+/** A value as JSON, cut short when long (TOASTed values are about 10 kB). */
+function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? 'undefined';
+  return s.length <= 120 ? s : `${s.slice(0, 100)}... (${s.length} chars)`;
 }
 
 main().catch((err) => {

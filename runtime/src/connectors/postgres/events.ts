@@ -197,6 +197,23 @@ function convert(col: ModelColumn, text: TupleValue | undefined): unknown {
   return col.mapping.convert(text);
 }
 
+/**
+ * The new row of an UPDATE with its unchanged TOASTed columns taken from the
+ * old row where that has them (REPLICA IDENTITY FULL, or a key column), as
+ * Debezium's PostgresChangeRecordEmitter does; the columns the old row does
+ * not carry (DEFAULT identity: no old row, or nulls outside the key) keep the
+ * placeholder.
+ */
+export function withOldToastedValues(
+  newRow: readonly TupleValue[],
+  oldRow: readonly TupleValue[] | null,
+): TupleValue[] {
+  return newRow.map((v, i) => {
+    const old = oldRow?.[i];
+    return v === UNCHANGED_TOAST && old !== undefined && old !== null ? old : v;
+  });
+}
+
 /** The Value struct of a row (texts in the model's row order). */
 export function rowValue(model: TableModel, row: readonly TupleValue[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -28,6 +28,7 @@ import {
   rowValue,
   sourceValue,
   tableModel,
+  withOldToastedValues,
   type Op,
   type SnapshotMarker,
   type TableModel,
@@ -592,19 +593,20 @@ export class PostgresSourceTask implements SourceTask {
     const model = await this.modelFor(msg.relationId);
     if (!model || this.cfg.skipped.has('u')) return;
     const oldRow = msg.old ?? msg.key;
+    const newRow = withOldToastedValues(msg.newTuple, oldRow);
     if (oldRow && model.keySchema) {
       const oldKey = rowKey(model, oldRow);
-      const newKey = rowKey(model, msg.newTuple);
+      const newKey = rowKey(model, newRow);
       if (JSON.stringify(oldKey) !== JSON.stringify(newKey)) {
         // A primary key change: a delete of the old key, then a create of the new one (as Debezium),
         // two records of one LSN.
         const keyHeader = (key: string, value: unknown): Header => ({ key, value, schema: model.keySchema });
         await this.emitChange(model, 'd', lsn, oldRow, null, 'UPDATE', [keyHeader('__debezium.newkey', newKey)], false);
-        await this.emitChange(model, 'c', lsn, null, msg.newTuple, 'UPDATE', [keyHeader('__debezium.oldkey', oldKey)]);
+        await this.emitChange(model, 'c', lsn, null, newRow, 'UPDATE', [keyHeader('__debezium.oldkey', oldKey)]);
         return;
       }
     }
-    await this.emitChange(model, 'u', lsn, msg.old, msg.newTuple, 'UPDATE');
+    await this.emitChange(model, 'u', lsn, msg.old, newRow, 'UPDATE');
   }
 
   /** The model of a relation, built once per Relation message (so after each DDL); null when not captured. */
