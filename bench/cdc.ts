@@ -108,7 +108,14 @@ async function main(): Promise<void> {
         impl === 'sluice'
           ? new MeasuredProcess(
               process.execPath,
-              [path.join(repoRoot, 'dist/runtime/src/cli.js'), 'standalone', workerFile, connectorFile],
+              [
+                // CDC_NODE_ARGS: extra node flags for Sluice's worker (e.g. --cpu-prof while tuning).
+                ...(process.env.CDC_NODE_ARGS ?? '').split(' ').filter(Boolean),
+                path.join(repoRoot, 'dist/runtime/src/cli.js'),
+                'standalone',
+                workerFile,
+                connectorFile,
+              ],
               'node',
               log,
             )

@@ -5,7 +5,9 @@ import { createRequire, Module } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
 import type { KafkaConfig, Message, PartitionerArgs, SASLOptions } from 'kafkajs';
 import { ConfigError } from '../sdk/index.js';
+import { crc32c } from './crc32c.js';
 import { createRecordDecoder } from './record-decoder.js';
+import { createRecordEncoder, type RecordEncoder } from './record-encoder.js';
 import type { Logger } from '../util/logging.js';
 
 const require = createRequire(import.meta.url);
@@ -116,6 +118,17 @@ function replaceModule(file: string, exports: unknown): boolean {
   return true;
 }
 
+/** kafkajs's own module `file`, loaded without leaving it in the module cache (so that it can be replaced there). */
+function requireApart<T>(file: string): T {
+  const path = require.resolve(file);
+  const cached = require.cache[path];
+  try {
+    return require(path) as T;
+  } finally {
+    if (!cached) delete require.cache[path];
+  }
+}
+
 function loadKafkaJs(): { kafkaJs: typeof KafkaJs; patched: boolean } {
   const version = (require('kafkajs/package.json') as { version: string }).version;
   // Only the release whose internals were checked; if kafkajs is already loaded it is too late.
@@ -125,6 +138,13 @@ function loadKafkaJs(): { kafkaJs: typeof KafkaJs; patched: boolean } {
     const filter = replaceModule('kafkajs/src/consumer/filterAbortedMessages.js', filterAbortedMessages);
     // Not a correctness fix: the consumer's per-record decoding without Long arithmetic (record-decoder.ts).
     replaceModule('kafkajs/src/protocol/recordBatch/record/v0/decoder.js', createRecordDecoder());
+    // Nor these: the producer's per-record encoding in one exact-size buffer, and CRC-32C 8 bytes at a time.
+    const recordFile = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
+    if (!require.cache[require.resolve(recordFile)]) {
+      const encoder = require('kafkajs/src/protocol/encoder.js') as { prototype: object };
+      replaceModule(recordFile, createRecordEncoder(requireApart<RecordEncoder>(recordFile), encoder.prototype));
+    }
+    replaceModule('kafkajs/src/protocol/recordBatch/crc32C/index.js', crc32c);
     patched = grouping && filter;
   }
   return { kafkaJs: require('kafkajs') as typeof KafkaJs, patched };
