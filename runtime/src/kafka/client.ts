@@ -8,6 +8,7 @@ import { ConfigError } from '../sdk/index.js';
 import { crc32c } from './crc32c.js';
 import { createRecordDecoder } from './record-decoder.js';
 import { createRecordEncoder, type RecordEncoder } from './record-encoder.js';
+import { murmur2 } from './murmur2.js';
 import type { Logger } from '../util/logging.js';
 
 const require = createRequire(import.meta.url);
@@ -138,13 +139,15 @@ function loadKafkaJs(): { kafkaJs: typeof KafkaJs; patched: boolean } {
     const filter = replaceModule('kafkajs/src/consumer/filterAbortedMessages.js', filterAbortedMessages);
     // Not a correctness fix: the consumer's per-record decoding without Long arithmetic (record-decoder.ts).
     replaceModule('kafkajs/src/protocol/recordBatch/record/v0/decoder.js', createRecordDecoder());
-    // Nor these: the producer's per-record encoding in one exact-size buffer, and CRC-32C 8 bytes at a time.
+    // Nor these: the producer's per-record encoding in one exact-size buffer, CRC-32C 8 bytes at a time,
+    // and the key hash of the default partitioner in 32-bit arithmetic instead of Long objects.
     const recordFile = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
     if (!require.cache[require.resolve(recordFile)]) {
       const encoder = require('kafkajs/src/protocol/encoder.js') as { prototype: object };
       replaceModule(recordFile, createRecordEncoder(requireApart<RecordEncoder>(recordFile), encoder.prototype));
     }
     replaceModule('kafkajs/src/protocol/recordBatch/crc32C/index.js', crc32c);
+    replaceModule('kafkajs/src/producer/partitioners/default/murmur2.js', murmur2);
     patched = grouping && filter;
   }
   return { kafkaJs: require('kafkajs') as typeof KafkaJs, patched };

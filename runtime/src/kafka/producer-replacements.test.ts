@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { kafkaJsPatched } from './client.js';
 import { crc32c } from './crc32c.js';
+import { murmur2 } from './murmur2.js';
 import { createRecordEncoder, type RecordEncoder, type RecordFields } from './record-encoder.js';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +26,7 @@ function kafkajsOwn<T>(file: string): T {
 const RECORD = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
 const bytesOf = (e: unknown) => (e as { buffer: Buffer }).buffer;
 
-describe('kafkajs record encoder and CRC-32C replacements', () => {
+describe('kafkajs record encoder, CRC-32C and murmur2 replacements', () => {
   it('encodes records byte for byte as kafkajs 2.2.4 does', () => {
     const theirs = kafkajsOwn<RecordEncoder>(RECORD);
     let fallbacks = 0;
@@ -70,9 +71,24 @@ describe('kafkajs record encoder and CRC-32C replacements', () => {
     expect(crc32c(Buffer.from('123456789'))).to.equal(0xe3069283);
   });
 
+  it('hashes keys with murmur2 as kafkajs (and the Java client) do', () => {
+    const theirs = kafkajsOwn<(k: unknown) => number>('kafkajs/src/producer/partitioners/default/murmur2.js');
+    for (let n = 0; n < 40; n++)
+      for (let r = 0; r < 5; r++) {
+        const key = randomBytes(n);
+        expect(murmur2(key), key.toString('hex')).to.equal(theirs(key));
+      }
+    for (const key of ['', 'a', 'key-1', '{"id":42}', 'ünïcode', 12345]) expect(murmur2(key)).to.equal(theirs(key));
+    // Kafka's own test vectors (UtilsTest.testMurmur2).
+    expect(murmur2(Buffer.from('21'))).to.equal(-973932308);
+    expect(murmur2(Buffer.from('foobar'))).to.equal(-790332482);
+    expect(murmur2(Buffer.from('a-little-bit-long-string'))).to.equal(-985981536);
+  });
+
   it('is what kafkajs uses in this process', () => {
     expect(kafkaJsPatched).to.equal(true);
     expect(require('kafkajs/src/protocol/recordBatch/crc32C/index.js')).to.equal(crc32c);
+    expect(require('kafkajs/src/producer/partitioners/default/murmur2.js')).to.equal(murmur2);
     // Ours writes a record into a buffer of exactly its size; kafkajs's into 512 bytes or more.
     const installed = (require(RECORD) as RecordEncoder)({ value: Buffer.from('abc') });
     expect(installed.buf.length).to.equal(installed.offset);
