@@ -23,8 +23,42 @@ const PLACEHOLDERS: unknown[] = [
   '__debezium_unavailable_value',
   Buffer.from('__debezium_unavailable_value').toString('base64'),
 ];
+/** uuid[]'s placeholder: Java's UUID.nameUUIDFromBytes of the placeholder's bytes. */
+const PLACEHOLDER_UUID = 'b68a35a7-17ad-35b3-af2a-ae46edb4545a';
+/** Whether a field of Debezium's carries the placeholder, alone or in an array (as text, bytes, UUID or byte values). */
+const isPlaceholder = (v: unknown): boolean =>
+  PLACEHOLDERS.includes(v) ||
+  (Array.isArray(v) &&
+    (PLACEHOLDERS.includes(v[0]) ||
+      v[0] === PLACEHOLDER_UUID ||
+      JSON.stringify(v) === JSON.stringify([...Buffer.from('__debezium_unavailable_value')])));
 /** About 9.6 kB of hex that compresses poorly, so it is stored out of line (TOASTed); as in postgres-cdc-changes.test.ts. */
 const BIG = `(SELECT string_agg(md5(random()::text || g), '') FROM generate_series(1, 300) g)`;
+/**
+ * The TOAST tables' columns: `big` and `blob` as above, arrays of the types
+ * Debezium gives typed placeholders (and one it does not: numeric[]), and a
+ * numeric of 9,900 random digits, each 5-15 kB and stored out of line;
+ * `n` is small.
+ */
+const TOAST_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [
+  ['big', 'text', BIG],
+  ['blob', 'bytea', `decode(${BIG}, 'hex')`],
+  ['tarr', 'text[]', `ARRAY(SELECT md5(random()::text || g) FROM generate_series(1, 300) g)`],
+  ['varr', 'varchar(40)[]', `ARRAY(SELECT md5(random()::text || g) FROM generate_series(1, 300) g)`],
+  ['jarr', 'jsonb[]', `ARRAY(SELECT to_jsonb(md5(random()::text || g)) FROM generate_series(1, 300) g)`],
+  ['barr', 'bytea[]', `ARRAY(SELECT decode(md5(random()::text || g), 'hex') FROM generate_series(1, 600) g)`],
+  ['iarr', 'int[]', `ARRAY(SELECT (random() * 2e9)::int FROM generate_series(1, 3000) g)`],
+  ['larr', 'bigint[]', `ARRAY(SELECT (random() * 9e18)::bigint FROM generate_series(1, 1500) g)`],
+  ['darr', 'date[]', `ARRAY(SELECT date '2000-01-01' + (random() * 20000)::int FROM generate_series(1, 3000) g)`],
+  ['uarr', 'uuid[]', `ARRAY(SELECT gen_random_uuid() FROM generate_series(1, 600) g)`],
+  ['narr', 'numeric[]', `ARRAY(SELECT (random() * 1e9)::numeric(12, 2) FROM generate_series(1, 1500) g)`],
+  [
+    'num',
+    'numeric',
+    `(SELECT string_agg(lpad((random() * 1e9)::bigint::text, 9, '0'), '') FROM generate_series(1, 1100) g)::numeric`,
+  ],
+];
+const toastRow = (id: number) => `(${id}, ${TOAST_COLUMNS.map(([, , v]) => v).join(', ')}, 1)`;
 /** Fields that differ by nature: processing times, and Sluice's version string. */
 const IGNORED = [/\.ts_(ms|us|ns)$/, /^value\.payload\.source\.version$/];
 
@@ -38,7 +72,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cdc-compare-'));
   const children: ChildProcess[] = [];
   try {
-    // The TOAST tables: `big` and `blob` are stored out of line, `n` is small.
+    // The TOAST tables: every column but `id` and `n` is stored out of line (TOAST_COLUMNS).
     const tables = [pgName('types'), pgName('full'), pgName('toastd'), pgName('toastf')];
     const toastTables = tables.slice(2);
     await withPg(
@@ -50,10 +84,11 @@ async function main(): Promise<void> {
         await c.query(`ALTER TABLE ${tables[1]} REPLICA IDENTITY FULL`);
         await c.query(`INSERT INTO ${tables[1]} VALUES (1, 'a', 1.5), (2, 'b', 2.5)`);
         for (const t of toastTables) {
-          await c.query(`CREATE TABLE ${t} (id int PRIMARY KEY, big text, blob bytea, n int)`);
-          await c.query(
-            `INSERT INTO ${t} VALUES (1, ${BIG}, decode(${BIG}, 'hex'), 1), (2, ${BIG}, decode(${BIG}, 'hex'), 1)`,
-          );
+          const columns = TOAST_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+          await c.query(`CREATE TABLE ${t} (id int PRIMARY KEY, ${columns}, n int)`);
+          // numeric's default storage (main) keeps a 5 kB value inline; EXTERNAL moves it out of line.
+          await c.query(`ALTER TABLE ${t} ALTER COLUMN num SET STORAGE EXTERNAL`);
+          await c.query(`INSERT INTO ${t} VALUES ${toastRow(1)}, ${toastRow(2)}`);
         }
         await c.query(`ALTER TABLE ${tables[3]} REPLICA IDENTITY FULL`);
       },
@@ -124,9 +159,9 @@ async function main(): Promise<void> {
         await c.query(`UPDATE ${tables[1]} SET v = 'changed' WHERE id = 1`);
         await c.query(`DELETE FROM ${tables[1]} WHERE id = 2`);
         for (const t of toastTables) {
-          await c.query(`INSERT INTO ${t} VALUES (3, ${BIG}, decode(${BIG}, 'hex'), 1)`);
-          await c.query(`UPDATE ${t} SET n = 2 WHERE id = 1`); // big and blob unchanged: placeholders
-          await c.query(`UPDATE ${t} SET big = ${BIG}, n = 3 WHERE id = 1`); // a new TOASTed big, blob unchanged
+          await c.query(`INSERT INTO ${t} VALUES ${toastRow(3)}`);
+          await c.query(`UPDATE ${t} SET n = 2 WHERE id = 1`); // all TOASTed columns unchanged: placeholders
+          await c.query(`UPDATE ${t} SET big = ${BIG}, n = 3 WHERE id = 1`); // a new TOASTed big, the rest unchanged
           await c.query(`UPDATE ${t} SET blob = '\\x00ff' WHERE id = 2`); // blob made small, big unchanged
           await c.query(`UPDATE ${t} SET id = 20 WHERE id = 2`); // PK change: the new row's big unchanged
           await c.query(`DELETE FROM ${t} WHERE id = 1`);
@@ -156,9 +191,7 @@ async function main(): Promise<void> {
       if (dbz.length !== sl.length) diffs.push(`${t}: debezium ${dbz.length} records, sluice ${sl.length}`);
       for (let i = 0; i < Math.min(dbz.length, sl.length); i++) {
         compared++;
-        placeholders += Object.values(dbz[i]!.value?.payload?.after ?? {}).filter((v) =>
-          PLACEHOLDERS.includes(v),
-        ).length;
+        placeholders += Object.values(dbz[i]!.value?.payload?.after ?? {}).filter(isPlaceholder).length;
         const op = dbz[i]!.value?.payload?.op ?? 'tombstone';
         const snapshot = dbz[i]!.value?.payload?.op === 'r';
         compare(`${t}#${i}(${op})`, '', dbz[i], sl[i], diffs, snapshot);

@@ -2,6 +2,7 @@
 // with Debezium's defaults (except plugin.name: only pgoutput is spoken, so
 // it is the default), so that an existing Debezium config runs unchanged.
 import { ConfigDef, ConfigError, NO_DEFAULT, Validators, type RawConfig } from '../../sdk/index.js';
+import { UNAVAILABLE_VALUE, placeholderBytes } from './toast.js';
 import type { BinaryMode, DecimalMode, IntervalMode, TimePrecisionMode, TypeModes } from './types.js';
 
 export type SnapshotMode = 'initial' | 'no_data' | 'always' | 'initial_only' | 'when_needed';
@@ -163,6 +164,17 @@ export function postgresConfigDef(): ConfigDef {
     Validators.oneOf('numeric', 'string'),
   );
   key(
+    'unavailable.value.placeholder',
+    'STRING',
+    UNAVAILABLE_VALUE,
+    G_EVENTS,
+    "Value of unchanged TOASTed columns (typed for arrays, see the docs); 'hex:' then hex octets for bytes.",
+    (n, v) => {
+      if (String(v).startsWith('hex:') && !/^([0-9a-fA-F]{2})*$/.test(String(v).slice(4)))
+        throw new ConfigError(n, 'hex: must be followed by pairs of hex digits');
+    },
+  );
+  key(
     'skipped.operations',
     'STRING',
     't',
@@ -294,6 +306,7 @@ export function parsePostgresConfig(props: RawConfig): PostgresConfig {
       binary: String(p['binary.handling.mode']).toLowerCase() as BinaryMode,
       time: String(p['time.precision.mode']).toLowerCase() as TimePrecisionMode,
       interval: String(p['interval.handling.mode']).toLowerCase() as IntervalMode,
+      unavailable: placeholderBytes(String(p['unavailable.value.placeholder'])),
     },
     skipped,
     transactionMetadata: p['provide.transaction.metadata'] as boolean,

@@ -7,7 +7,8 @@ import { columnCaptured, type Filters } from './config.js';
 import type { TableInfo } from './catalog.js';
 import type { RelationColumn, TupleValue } from './pgoutput.js';
 import { UNCHANGED_TOAST } from './pgoutput.js';
-import { UNAVAILABLE_VALUE, columnMapping, type ColumnInfo, type ColumnMapping, type TypeModes } from './types.js';
+import { NO_PLACEHOLDER, UNAVAILABLE_VALUE, unchangedToastValue } from './toast.js';
+import { columnMapping, type ColumnInfo, type ColumnMapping, type TypeModes } from './types.js';
 
 export const SOURCE_CONNECTOR = 'postgresql';
 
@@ -71,6 +72,8 @@ interface ModelColumn {
   readonly mapping: ColumnMapping;
   /** position in the row as it arrives (the relation's or the snapshot's column list) */
   readonly position: number;
+  /** a new value for each unchanged TOASTed column (toast.ts), or NO_PLACEHOLDER */
+  readonly unchangedToast: () => unknown;
 }
 
 /** Everything needed to turn one table's rows into records. */
@@ -100,6 +103,7 @@ export function tableModel(
   typeOf: (c: RelationColumn) => ColumnInfo['type'] | undefined,
 ): TableModel {
   const byName = new Map(info.columns.map((c) => [c.name, c]));
+  const placeholder = modes.unavailable ?? Buffer.from(UNAVAILABLE_VALUE);
   const cols: ModelColumn[] = [];
   layout.forEach((entry, position) => {
     const name = typeof entry === 'string' ? entry : entry.name;
@@ -118,7 +122,8 @@ export function tableModel(
     if (!col) return;
     const mapping = columnMapping(col, modes);
     if (!mapping) return; // a type Debezium does not know is left out, as with include.unknown.datatypes=false
-    cols.push({ name, mapping, position });
+    const unchangedToast = () => unchangedToastValue(col.type, mapping.schema, placeholder);
+    cols.push({ name, mapping, position, unchangedToast });
   });
   const keyColumns = info.primaryKey
     .map((k) => cols.find((c) => c.name === k))
@@ -163,7 +168,11 @@ export function tableModel(
   };
 }
 
-/** A value for a required field that the change did not carry (e.g. non-key columns of a DEFAULT-identity delete). */
+/**
+ * A value for a required field that the change did not carry (e.g. non-key
+ * columns of a DEFAULT-identity delete), or for an unchanged TOASTed value
+ * with no placeholder its schema accepts (null when optional, as Debezium).
+ */
 function filler(schema: Schema): unknown {
   if (schema.optional) return null;
   if (schema.defaultValue !== undefined) return schema.defaultValue;
@@ -189,10 +198,8 @@ function convert(col: ModelColumn, text: TupleValue | undefined): unknown {
   if (text === undefined) return filler(col.mapping.schema);
   if (text === null) return col.mapping.schema.optional ? null : filler(col.mapping.schema);
   if (text === UNCHANGED_TOAST) {
-    const t = col.mapping.schema.type;
-    if (t === 'string') return UNAVAILABLE_VALUE;
-    if (t === 'bytes') return Buffer.from(UNAVAILABLE_VALUE);
-    return filler(col.mapping.schema);
+    const placeholder = col.unchangedToast();
+    return placeholder === NO_PLACEHOLDER ? filler(col.mapping.schema) : placeholder;
   }
   return col.mapping.convert(text);
 }

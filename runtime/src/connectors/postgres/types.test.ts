@@ -45,6 +45,10 @@ describe('postgres CDC: types as Debezium maps them', () => {
     });
     expect(fixed.convert('19.99')).to.deep.equal({ unscaled: 1999n, scale: 2 });
     expect(conv(col('numeric'), '-1.125')).to.deep.equal({ scale: 3, value: bigintToBytes(-1125n) });
+    expect(conv(col('numeric'), '1.50')).to.deep.equal({ scale: 1, value: bigintToBytes(15n) });
+    expect(conv(col('numeric'), '100.00')).to.deep.equal({ scale: 0, value: bigintToBytes(100n) });
+    expect(conv(col('numeric'), '0.000')).to.deep.equal({ scale: 0, value: bigintToBytes(0n) });
+    expect(conv(col('numeric'), '1.50', { ...modes, decimal: 'string' })).to.equal('1.50');
     expect(conv(col('numeric'), '1.5', { ...modes, decimal: 'string' })).to.equal('1.5');
     expect(conv(col('numeric'), 'NaN', { ...modes, decimal: 'string' })).to.equal('NAN');
     expect(conv(col('numeric'), '1.5', { ...modes, decimal: 'double' })).to.equal(1.5);

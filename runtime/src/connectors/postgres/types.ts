@@ -15,6 +15,8 @@ export interface TypeModes {
   readonly binary: BinaryMode;
   readonly time: TimePrecisionMode;
   readonly interval: IntervalMode;
+  /** unavailable.value.placeholder's bytes, for unchanged TOASTed values (toast.ts); default `__debezium_unavailable_value` */
+  readonly unavailable?: Buffer;
 }
 
 /** What the catalog says about a type (catalog.ts reads it from pg_type). */
@@ -44,9 +46,6 @@ export interface ColumnMapping {
   readonly schema: Schema;
   readonly convert: ValueConverter;
 }
-
-/** Debezium's text for unchanged TOASTed values (unavailable.value.placeholder). */
-export const UNAVAILABLE_VALUE = '__debezium_unavailable_value';
 
 const TS_POS_INFINITY = 9223372036825200000n;
 const TS_NEG_INFINITY = -9223372036832400000n;
@@ -241,8 +240,13 @@ function numericMapping(typeMod: number, mode: DecimalMode, clean: (t: string) =
         ],
         { name: 'io.debezium.data.VariableScaleDecimal', version: 1, doc: 'Variable scaled decimal' },
       ),
+      // Trailing zeros stripped down to scale 0, as Debezium (BigDecimal.stripTrailingZeros): 1.50 → 1.5, 100 stays.
       convert: (t) => {
-        const { unscaled, scale } = parseDecimal(clean(t));
+        let { unscaled, scale } = parseDecimal(clean(t));
+        while (scale > 0 && unscaled % 10n === 0n) {
+          unscaled /= 10n;
+          scale--;
+        }
         return { scale, value: bigintToBytes(unscaled) };
       },
     };
