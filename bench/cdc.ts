@@ -11,7 +11,9 @@
 //   updates at CDC_LATENCY_RATE rows/s (default 200); p50 and p99 in ms of the
 //   time between COMMIT returning to this process and a kafkajs consumer in
 //   this process receiving the record (one clock, no producer timestamps);
-// - peak RSS of the worker process (VmHWM) over all of the above.
+// - peak RSS of the worker process (VmHWM) over all of the above;
+// - the worker's CPU time (user + system, all threads) per record in the
+//   snapshot and each streaming phase: steadier than rates on shared cores.
 // The issue's size is CDC_ROWS=1000000 (tens of minutes per side on 2 shared
 // cores).
 import { execFile } from 'node:child_process';
@@ -149,7 +151,9 @@ async function main(): Promise<void> {
           async (c) => (await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount! > 0,
         );
       const slotAt = await until('the slot', slotExists);
+      const cpuAtSlot = proc.cpuSeconds();
       const snapDone = await until(`${ROWS} snapshot records`, async () => (await count()) >= ROWS);
+      const cpuAtSnapDone = proc.cpuSeconds();
       const snapshotRowsPerSec = ROWS / ((snapDone - slotAt) / 1000);
       await until('streaming', () =>
         withPg(
@@ -159,6 +163,7 @@ async function main(): Promise<void> {
         ),
       );
       const streamStart = performance.now();
+      const cpuAtStreamStart = proc.cpuSeconds();
       await withPg(
         pgEnv,
         async (c) => {
@@ -169,6 +174,7 @@ async function main(): Promise<void> {
       );
       const streamDone = await until(`${ROWS} streamed records`, async () => (await count()) >= 2 * ROWS);
       const streamEventsPerSec = ROWS / ((streamDone - streamStart) / 1000);
+      const cpuAtStreamDone = proc.cpuSeconds();
       const tx1Start = performance.now();
       const tx1Call = withPg(
         pgEnv,
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
         async () => (await count()) >= 2 * ROWS + TX1_ROWS,
         3_600_000, // 1M single-row transactions at under 1,000 events/s would pass the default 30 min
       );
+      const cpuAtTx1Done = proc.cpuSeconds();
       await tx1Call;
       const tx1EventsPerSec = TX1_ROWS / ((tx1Done - tx1Start) / 1000);
       const latency = await withPg(
@@ -206,6 +213,10 @@ async function main(): Promise<void> {
         latencyP50Ms: latency.p50,
         latencyP99Ms: latency.p99,
         peakRssMb: Math.round(peakRssMb),
+        // The worker's CPU (all threads) per record in each phase, in µs.
+        snapshotCpuUs: Math.round(((cpuAtSnapDone - cpuAtSlot) * 1e6) / ROWS),
+        streamCpuUs: Math.round(((cpuAtStreamDone - cpuAtStreamStart) * 1e6) / ROWS),
+        tx1CpuUs: Math.round(((cpuAtTx1Done - cpuAtStreamDone) * 1e6) / TX1_ROWS),
       };
       console.error(`[bench:cdc] ${impl}: ${JSON.stringify(results[impl])}`);
     }
@@ -220,12 +231,12 @@ async function main(): Promise<void> {
         .map((x) => x.toFixed(1))
         .join('/')}`,
     );
-    console.log(`${'metric'.padEnd(40)}  sluice   debezium   ratio sluice/debezium`);
+    console.log(`${'metric'.padEnd(48)}  sluice   debezium   ratio sluice/debezium`);
     const ratio: Record<string, number> = {};
     for (const [k, label] of Object.entries(METRICS)) {
       if (s[k] && d[k]) ratio[k] = Number((s[k] / d[k]).toFixed(2));
       console.log(
-        `${label.padEnd(40)} ${String(s[k] ?? '-').padStart(7)} ${String(d[k] ?? '-').padStart(9)}   ${ratio[k]?.toFixed(2) ?? '-'}x`,
+        `${label.padEnd(48)} ${String(s[k] ?? '-').padStart(7)} ${String(d[k] ?? '-').padStart(9)}   ${ratio[k]?.toFixed(2) ?? '-'}x`,
       );
     }
     console.log(
@@ -256,6 +267,9 @@ const METRICS: Record<string, string> = {
   latencyP50Ms: 'commit-to-Kafka p50 ms (lower = better)',
   latencyP99Ms: 'commit-to-Kafka p99 ms (lower = better)',
   peakRssMb: 'peak RSS MB (lower = better)',
+  snapshotCpuUs: 'worker CPU µs per snapshot row (lower = better)',
+  streamCpuUs: `worker CPU µs per event, tx of ${TX} (lower = better)`,
+  tx1CpuUs: 'worker CPU µs per event, tx of 1 (lower = better)',
 };
 
 // Marks the latency phase's rows in column b, so that the consumer knows them
