@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { alreadyEmitted, confirmedFlush, num, resumePoint, streamOffset, type Skip } from './offsets.js';
+import { alreadyEmitted, confirmedFlush, idleOffset, num, resumePoint, streamOffset, type Skip } from './offsets.js';
 
 // LSNs of a small WAL: T1 committed (end 1000); T2 has changes at 1000, 1100, 1200 and commits (end 1300).
 const T1_END = 1000;
@@ -56,6 +56,19 @@ describe('postgres CDC: source offsets and resume', () => {
   it('resumes a COMMIT offset (END record, heartbeat) at its commit end, skipping nothing', () => {
     const r = resumePoint(offset({ lsn: T2_END, lsnProc: T2_END, lsnCommit: T2_END, messageType: 'COMMIT' }));
     expect(r).to.deep.equal({ startLsn: T2_END, skip: null });
+  });
+
+  it("writes an idle heartbeat's position as Debezium's MESSAGE shape, and resumes from it skipping nothing", () => {
+    // The position may be a keepalive's WAL end, where a later change of an open transaction can sit.
+    const idle = idleOffset(1200, T2, 5n);
+    expect(idle).to.deep.include({ lsn: 1200, lsn_proc: 1200, lsn_commit: 1200, messageType: 'MESSAGE', txId: T2 });
+    expect(Object.keys(idle)).to.deep.equal(
+      Object.keys(offset({ lsn: 1, lsnProc: 1, lsnCommit: 1, messageType: 'X' })),
+    );
+    expect(resumePoint(idle)).to.deep.equal({ startLsn: 1200, skip: null });
+    // A MESSAGE inside a transaction (lsn_commit before it) still skips what was emitted.
+    const inTx = resumePoint(offset({ lsn: 1100, lsnProc: 1100, lsnCommit: T1_END, messageType: 'MESSAGE' }));
+    expect(inTx.skip).to.deep.equal({ xid: T2, lsn: 1100, inclusive: true });
   });
 
   it('skips nothing after a BEGIN record: none of its transaction changes was emitted', () => {

@@ -43,6 +43,30 @@ export function streamOffset(p: StreamPosition): SourceOffset {
 }
 
 /**
+ * The offset of a position where nothing is open or unhandled (a heartbeat
+ * while idle): `pos` as lsn, lsn_proc and lsn_commit, typed MESSAGE, the shape
+ * Debezium writes after a non-transactional logical decoding message. Not
+ * COMMIT: `pos` may be the server's WAL end from a keepalive rather than a
+ * commit end, and a change written later can sit at exactly that LSN (the
+ * next WAL record starts where the last one ended) inside a transaction that
+ * began earlier. Debezium 3.6.1's WalPositionLocator takes the message at a
+ * COMMIT offset's lsn_proc as processed and drops that transaction's changes
+ * up to it (the loss debezium/dbz#76 fixed after 3.6.1); for a MESSAGE offset
+ * with lsn_commit = lsn_proc it replays the first transaction whole.
+ */
+export function idleOffset(pos: number, txId: number | null, tsMicros: bigint): SourceOffset {
+  return streamOffset({
+    transactionId: null,
+    lsnProc: pos,
+    messageType: 'MESSAGE',
+    lsnCommit: pos,
+    lsn: pos,
+    txId,
+    tsMicros,
+  });
+}
+
+/**
  * The events of one transaction emitted before a restart: those below
  * `lsn`, and those at `lsn` too when `inclusive`.
  */
@@ -85,6 +109,9 @@ export function resumePoint(stored: SourceOffset): ResumePoint {
   const xid = num(stored.txId);
   const lsn = num(stored.lsn);
   if (!streaming || xid === null || lsn === null || !IN_TRANSACTION.has(String(stored.messageType)))
+    return { startLsn, skip: null };
+  // An idle position (idleOffset) or a non-transactional message: nothing of a transaction was emitted.
+  if (stored.messageType === 'MESSAGE' && num(stored.lsn_commit) === num(stored.lsn_proc))
     return { startLsn, skip: null };
   return { startLsn, skip: { xid, lsn, inclusive: num(stored.lsn_proc) === lsn } };
 }

@@ -41,7 +41,7 @@ import {
   type TupleValue,
 } from './pgoutput.js';
 import { parseLsn } from './lsn.js';
-import { alreadyEmitted, confirmedFlush, resumePoint, streamOffset, type Skip } from './offsets.js';
+import { alreadyEmitted, confirmedFlush, idleOffset, resumePoint, streamOffset, type Skip } from './offsets.js';
 import { ReplicationConnection } from './replication.js';
 import { TX_KEY_SCHEMA, TX_VALUE_SCHEMA, TransactionTracker } from './transaction.js';
 import type { PgType } from './types.js';
@@ -754,7 +754,7 @@ export class PostgresSourceTask implements SourceTask {
     this.proc = pos;
     return {
       sourcePartition: this.partition,
-      sourceOffset: this.streamOffset(pos, 'COMMIT', null, pos),
+      sourceOffset: idleOffset(pos, this.lastXid, this.lastCommitMicros),
       topic: this.cfg.heartbeatTopic,
       keySchema: HEARTBEAT_KEY_SCHEMA,
       key: { serverName: this.cfg.prefix },
