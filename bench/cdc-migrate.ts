@@ -7,6 +7,9 @@
 // while no worker runs, at each hand-over. Counted by primary key: every key
 // must arrive (no gap), snapshot reads exactly once (no re-snapshot);
 // duplicates are printed. Exits 1 on a lost key or a second snapshot.
+// CDC_MIGRATE_HEARTBEAT_MS=<ms> turns heartbeats on and lets Sluice idle
+// until the offset it hands over is a heartbeat's (checked over REST): the
+// take-over from an idle position.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +23,7 @@ import { countByKey, debeziumConfig } from '../e2e/src/cdc.js';
 
 const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 const BATCH = 500;
+const HEARTBEAT_MS = Number(process.env.CDC_MIGRATE_HEARTBEAT_MS ?? 0);
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
       ...debeziumConfig(pgEnv, { name: 'cdc', database: db, prefix, slot, tables: `public.${table}` }),
       'key.converter': JSON_CONVERTER,
       'value.converter': JSON_CONVERTER,
+      ...(HEARTBEAT_MS > 0 ? { 'heartbeat.interval.ms': String(HEARTBEAT_MS) } : {}),
     };
     delete (connector as Record<string, string>).name;
     const kafka = testKafka(env.kafka.bootstrapServers);
@@ -178,6 +183,19 @@ async function main(): Promise<void> {
     await insert(BATCH);
     await check('Sluice after Debezium', 1000);
     await new Promise((r) => setTimeout(r, 3000));
+    if (HEARTBEAT_MS > 0) {
+      // Idle until the stored offset is a heartbeat's (its messageType tells), so Debezium takes over from it.
+      const stored = await eventually(
+        'a heartbeat offset to be stored',
+        async () => {
+          const offsets = (await rest(s1.url, 'GET', '/connectors/cdc/offsets')).body?.offsets ?? [];
+          const offset = offsets[0]?.offset;
+          return offset?.messageType === 'MESSAGE' ? offset : undefined;
+        },
+        { timeoutMs: 60_000 + 5 * HEARTBEAT_MS, intervalMs: 500 },
+      );
+      log(`Sluice's stored offset is a heartbeat's: ${JSON.stringify(stored)}`);
+    }
     await s1.stop();
     await slotIdle();
     await insert(BATCH);
