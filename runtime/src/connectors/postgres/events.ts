@@ -211,10 +211,9 @@ function convert(col: ModelColumn, text: TupleValue | undefined): unknown {
  * not carry (DEFAULT identity: no old row, or nulls outside the key) keep the
  * placeholder.
  */
-export function withOldToastedValues(
-  newRow: readonly TupleValue[],
-  oldRow: readonly TupleValue[] | null,
-): TupleValue[] {
+export function withOldToastedValues(newRow: TupleValue[], oldRow: readonly TupleValue[] | null): TupleValue[] {
+  // Runs for every streamed update: no copy when there is nothing to fill (the usual case).
+  if (!oldRow || !newRow.includes(UNCHANGED_TOAST)) return newRow;
   return newRow.map((v, i) => {
     const old = oldRow?.[i];
     return v === UNCHANGED_TOAST && old !== undefined && old !== null ? old : v;
